@@ -42,6 +42,13 @@ the bare text ``Invalid listen key`` and a close; MEXC futures pushes are plain 
 ``begin``/``end``/``version``; MEXC has no documented service notice, so ``system_notice`` closes with 1001.
 """
 
-from .server import DEFAULT_API_KEY, DEFAULT_API_SECRET, FAULTS, MARKETS, Simulator, native_symbol
+from .server import (
+    DEFAULT_API_KEY,
+    DEFAULT_API_SECRET,
+    FAULTS,
+    MARKETS,
+    Simulator,
+    native_symbol,
+)
 
 __all__ = ["DEFAULT_API_KEY", "DEFAULT_API_SECRET", "FAULTS", "MARKETS", "Simulator", "native_symbol"]

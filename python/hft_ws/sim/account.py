@@ -27,7 +27,7 @@ def _d(x: Decimal) -> str:
 
 @dataclass
 class AccountState:
-    quote: Decimal = Decimal("100000")
+    quote: Decimal = Decimal(100000)
     base: dict[str, Decimal] = field(default_factory=dict)
     positions: dict[str, int] = field(default_factory=dict)  # contracts, signed
     entry: dict[str, Decimal] = field(default_factory=dict)
@@ -93,12 +93,31 @@ class Account:
                 "biz_info": "",
                 "amend_text": "-",
             }
-            placed = dict(common, event="put", update_time=str(ms // 1000), update_time_ms=str(ms), left=_d(qty),
-                          filled_total="0", filled_amount="0", avg_deal_price="0", fee="0", finish_as="open")
+            placed = dict(
+                common,
+                event="put",
+                update_time=str(ms // 1000),
+                update_time_ms=str(ms),
+                left=_d(qty),
+                filled_total="0",
+                filled_amount="0",
+                avg_deal_price="0",
+                fee="0",
+                finish_as="open",
+            )
             fee = (fill * Decimal("0.002")).normalize()
-            done = dict(common, event="finish" if left == 0 else "update", update_time=str(ms // 1000),
-                        update_time_ms=str(ms), left=_d(left), filled_total=_d(fill * price), filled_amount=_d(fill),
-                        avg_deal_price=_d(price), fee=_d(fee), finish_as="filled" if left == 0 else "open")
+            done = dict(
+                common,
+                event="finish" if left == 0 else "update",
+                update_time=str(ms // 1000),
+                update_time_ms=str(ms),
+                left=_d(left),
+                filled_total=_d(fill * price),
+                filled_amount=_d(fill),
+                avg_deal_price=_d(price),
+                fee=_d(fee),
+                finish_as="filled" if left == 0 else "open",
+            )
             ep.publish_private("orders", symbol, [placed])
             ep.publish_private("orders", symbol, [done])
             trade = {
@@ -175,11 +194,18 @@ class Account:
         }
         ep.publish_private("orders", symbol, [base_order])
         finished = left == 0
-        after = dict(base_order, fill_price=fprice, left=size - filled, update_id=2,
-                     finish_as="filled" if finished else "_update", status="finished" if finished else "open",
-                     finish_time=ms // 1000 if finished else 0, finish_time_ms=ms if finished else 0)
+        after = dict(
+            base_order,
+            fill_price=fprice,
+            left=size - filled,
+            update_id=2,
+            finish_as="filled" if finished else "_update",
+            status="finished" if finished else "open",
+            finish_time=ms // 1000 if finished else 0,
+            finish_time_ms=ms if finished else 0,
+        )
         ep.publish_private("orders", symbol, [after])
-        fee = round(abs(filled) * fprice * 0.0001 * 1e-4, 8)
+        ffee = round(abs(filled) * fprice * 0.0001 * 1e-4, 8)
         ep.publish_private(
             "usertrades",
             symbol,
@@ -194,7 +220,7 @@ class Account:
                     "price": _d(price),
                     "role": "maker",
                     "text": "t-sim",
-                    "fee": fee,
+                    "fee": ffee,
                     "point_fee": 0,
                 }
             ],
@@ -219,7 +245,7 @@ class Account:
                     "maintenance_rate": 0.005,
                     "margin": round(abs(pos) * fprice * 1e-4 / 10, 8),
                     "mode": "single",
-                    "realised_pnl": -fee,
+                    "realised_pnl": -ffee,
                     "realised_point": 0,
                     "risk_limit": 1000000,
                     "size": pos,
@@ -230,14 +256,14 @@ class Account:
                 }
             ],
         )
-        st.quote -= Decimal(str(fee))
+        st.quote -= Decimal(str(ffee))
         ep.publish_private(
             "balances",
             None,
             [
                 {
                     "balance": float(st.quote),
-                    "change": -fee,
+                    "change": -ffee,
                     "text": f"{symbol}:{oid}",
                     "time": ms // 1000,
                     "time_ms": ms,
@@ -258,21 +284,65 @@ class Account:
         oid = f"C02__{st.order_seq}"
         trade_type = 1 if side == "buy" else 2
         left = qty - fill
-        placed = pb.PrivateOrder(oid, "", _d(price), _d(qty), _d(qty * price), "0", 1, trade_type, True,
-                                 _d(qty * price), _d(qty), None, "0", "0", 1, ms)
+        placed = pb.PrivateOrder(
+            oid,
+            "",
+            _d(price),
+            _d(qty),
+            _d(qty * price),
+            "0",
+            1,
+            trade_type,
+            True,
+            _d(qty * price),
+            _d(qty),
+            None,
+            "0",
+            "0",
+            1,
+            ms,
+        )
         ep.publish_private("orders", symbol, pb.PRIVATE_ORDERS, pb.private_orders(placed))
-        filled = pb.PrivateOrder(oid, "", _d(price), _d(qty), _d(qty * price), _d(price), 1, trade_type, True,
-                                 _d(left * price), _d(left), _d(fill), _d(fill), _d(fill * price),
-                                 2 if left == 0 else 3, ms)
+        filled = pb.PrivateOrder(
+            oid,
+            "",
+            _d(price),
+            _d(qty),
+            _d(qty * price),
+            _d(price),
+            1,
+            trade_type,
+            True,
+            _d(left * price),
+            _d(left),
+            _d(fill),
+            _d(fill),
+            _d(fill * price),
+            2 if left == 0 else 3,
+            ms,
+        )
         ep.publish_private("orders", symbol, pb.PRIVATE_ORDERS, pb.private_orders(filled))
         fee = (fill * price * Decimal("0.0005")).normalize()
-        deal = pb.PrivateDeal(_d(price), _d(fill), _d(fill * price), trade_type, True, False, f"{st.order_seq}X{st.trade_seq}",
-                              "", oid, _d(fee), "USDT", ms)
+        deal = pb.PrivateDeal(
+            _d(price),
+            _d(fill),
+            _d(fill * price),
+            trade_type,
+            True,
+            False,
+            f"{st.order_seq}X{st.trade_seq}",
+            "",
+            oid,
+            _d(fee),
+            "USDT",
+            ms,
+        )
         ep.publish_private("deals", symbol, pb.PRIVATE_DEALS, pb.private_deals(deal))
         change = -(fill * price) - fee if side == "buy" else fill * price - fee
         st.quote += change
-        acct = pb.PrivateAccount("USDT", "128f589271cb4951b03e71e6323eb7be", _d(st.quote), _d(change), "0", "0",
-                                 "ENTRUST", ms)
+        acct = pb.PrivateAccount(
+            "USDT", "128f589271cb4951b03e71e6323eb7be", _d(st.quote), _d(change), "0", "0", "ENTRUST", ms
+        )
         ep.publish_private("account", None, pb.PRIVATE_ACCOUNT, pb.private_account(acct))
 
     def mexc_futures_step(self, ep: MexcFuturesEndpoint, symbol: str, price_text: str) -> None:
@@ -318,8 +388,15 @@ class Account:
         ep.publish_private(
             "order",
             symbol,
-            dict(order, dealAvgPrice=fprice, dealVol=dvol, makerFee=fee, state=3 if finished else 2,
-                 remainVol=vol - dvol, version=2),
+            dict(
+                order,
+                dealAvgPrice=fprice,
+                dealVol=dvol,
+                makerFee=fee,
+                state=3 if finished else 2,
+                remainVol=vol - dvol,
+                version=2,
+            ),
         )
         ep.publish_private(
             "order.deal",

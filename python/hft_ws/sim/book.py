@@ -79,6 +79,7 @@ class BookGen:
         self.qty_decimals = qty_decimals
         self.max_levels = max_levels
         self.min_levels = max(5, levels // 3)
+        self.target_levels = levels
         self.max_lots = max_lots
         self.seq = seq_start
         self.next_trade_id = trade_id_start
@@ -149,7 +150,7 @@ class BookGen:
             if ba is not None and rng.random() < 0.3 and ba - top > 1:
                 price = rng.randint(top + 1, ba - 1)  # improve the touch inside the spread
             else:
-                price = top - rng.randint(0, 25)
+                price = top - rng.randint(0, 3 * self.target_levels)
             if ba is not None and price >= ba:
                 price = ba - 1
             price = max(price, 1)
@@ -158,7 +159,7 @@ class BookGen:
             if bb is not None and rng.random() < 0.3 and top - bb > 1:
                 price = rng.randint(bb + 1, top - 1)
             else:
-                price = top + rng.randint(0, 25)
+                price = top + rng.randint(0, 3 * self.target_levels)
             if bb is not None and price <= bb:
                 price = bb + 1
         self._set(side, price, self._lots(), out)
@@ -182,7 +183,8 @@ class BookGen:
             ranked = sorted(book, reverse=(side == BID))
             price = ranked[min(len(ranked) - 1, int(rng.expovariate(0.15)))]
             self._set(side, price, self._lots(), out)
-        elif r < 0.75 or len(book) < self.min_levels:
+        elif rng.random() < 0.5 + 0.4 * (self.target_levels - len(book)) / self.target_levels:
+            # add more often below the target depth, remove more often above it
             self._add_level(side, out)
         else:
             ranked = sorted(book, reverse=(side == BID))

@@ -225,7 +225,7 @@ class Endpoint:
 
     def housekeeping(self, conn: Conn) -> None:
         """Called about once a second per connection (timeouts, key expiry)."""
-        return None
+        return
 
     def publish_batch(self, src: GenSource, batch: Any) -> None:
         raise NotImplementedError

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..auth import gate_verify_subscribe_sign
+from hft_ws.auth import gate_verify_subscribe_sign
+
 from .book import ASK, BID, Batch, canonical
 from .core import Conn, Endpoint, Frame, GenSource, Out, Sub, now_ms
 
@@ -33,6 +35,13 @@ _PRIVATE = {
 
 def dumps(obj: Any) -> str:
     return json.dumps(obj, separators=(",", ":"))
+
+
+def _const(frame: Frame) -> Callable[[Sub], list[Out]]:
+    def build(sub: Sub) -> list[Out]:
+        return [(frame, None, None)]
+
+    return build
 
 
 def _auth_error(label: str, message: str) -> str:
@@ -179,7 +188,9 @@ class GateEndpoint(Endpoint):
         auth = req.get("auth")
         creds = self.sim.credentials
         if not isinstance(auth, dict) or auth.get("method") != "api_key":
-            self._error(conn, 4, _auth_error("MISSING_REQUIRED_HEADER", "Missing required auth"), channel, event, req_id)
+            self._error(
+                conn, 4, _auth_error("MISSING_REQUIRED_HEADER", "Missing required auth"), channel, event, req_id
+            )
             return False
         key, sign = auth.get("KEY"), auth.get("SIGN")
         if not isinstance(key, str) or not isinstance(sign, str) or key != creds.api_key:
@@ -194,9 +205,7 @@ class GateEndpoint(Endpoint):
             return False
         return True
 
-    def _private_sub(
-        self, conn: Conn, channel: str, event: str, kind: str, items: list[str], req_id: Any
-    ) -> None:
+    def _private_sub(self, conn: Conn, channel: str, event: str, kind: str, items: list[str], req_id: Any) -> None:
         targets: list[str | None]
         if self.market == "futures":
             # payload [user_id, contract|"!all"]; balances: [user_id]
@@ -278,7 +287,7 @@ class GateEndpoint(Endpoint):
                     }
                 ]
             frame = self._push(f"{self.prefix}.trades", res, ms)
-            self.fanout("trades", sym, lambda sub, f=frame: [(f, None, None)], is_seq=False)
+            self.fanout("trades", sym, _const(frame), is_seq=False)
         bb, ba = g.sorted_bids(1), g.sorted_asks(1)
         if spot:
             bt: dict[str, Any] = {
@@ -301,7 +310,7 @@ class GateEndpoint(Endpoint):
                 "A": ba[0][1] if ba else 0,
             }
         frame = self._push(f"{self.prefix}.book_ticker", bt, ms)
-        self.fanout("book_ticker", sym, lambda sub: [(frame, None, None)], is_seq=False)
+        self.fanout("book_ticker", sym, _const(frame), is_seq=False)
 
     def publish_private(self, kind: str, symbol: str | None, entries: list[dict[str, Any]]) -> None:
         channel = {"orders": "orders", "usertrades": "usertrades", "positions": "positions", "balances": "balances"}[
@@ -317,7 +326,11 @@ class GateEndpoint(Endpoint):
     # ------------------------------------------------------------------------------ faults
     def garbage_frame(self) -> Frame:
         # The corruption seen under back-pressure: a WS frame header (0x81 0x7E ..) inside a cut JSON text.
-        return '{"time":1714869315,"channel":"' + self.prefix + '.order_book_update","result":{"U":1184735236,\x81~\x01\x07{"time'
+        return (
+            '{"time":1714869315,"channel":"'
+            + self.prefix
+            + '.order_book_update","result":{"U":1184735236,\x81~\x01\x07{"time'
+        )
 
     def oversized_frame(self, size: int) -> Frame:
         head = f'{{"time":{int(time.time())},"channel":"{self.prefix}.trades","event":"update","result":{{"pad":"'

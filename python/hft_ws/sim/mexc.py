@@ -13,7 +13,8 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from ..auth import mexc_verify_futures_login
+from hft_ws.auth import mexc_verify_futures_login
+
 from . import pb
 from .book import ASK, BID, Batch, canonical
 from .core import Conn, Endpoint, Frame, GenSource, Out, Sub, now_ms
@@ -159,13 +160,17 @@ class MexcSpotEndpoint(Endpoint):
         self.fanout("depth", sym, build_depth, is_seq=True)
         if batch.trades:
             deals = [
-                pb.Deal(g.price_text(t.price), g.qty_text(t.size), 1 if t.side == "buy" else 2, t.ts_ms, str(t.trade_id))
+                pb.Deal(
+                    g.price_text(t.price), g.qty_text(t.size), 1 if t.side == "buy" else 2, t.ts_ms, str(t.trade_id)
+                )
                 for t in batch.trades
             ]
 
             def build_deals(sub: Sub) -> list[Out]:
                 body = pb.aggre_deals(deals, sub.params["event_type"])
-                return [(pb.wrapper(str(sub.variant), pb.PUBLIC_AGGRE_DEALS, body, symbol=sym, send_time=ms), None, None)]
+                return [
+                    (pb.wrapper(str(sub.variant), pb.PUBLIC_AGGRE_DEALS, body, symbol=sym, send_time=ms), None, None)
+                ]
 
             self.fanout("trades", sym, build_deals, is_seq=False)
         bb, ba = g.sorted_bids(1), g.sorted_asks(1)
@@ -179,7 +184,9 @@ class MexcSpotEndpoint(Endpoint):
                 str(g.seq),
                 g.last_commit_ms,
             )
-            return [(pb.wrapper(str(sub.variant), pb.PUBLIC_AGGRE_BOOK_TICKER, body, symbol=sym, send_time=ms), None, None)]
+            return [
+                (pb.wrapper(str(sub.variant), pb.PUBLIC_AGGRE_BOOK_TICKER, body, symbol=sym, send_time=ms), None, None)
+            ]
 
         self.fanout("book_ticker", sym, build_bt, is_seq=False)
 
@@ -292,6 +299,7 @@ class MexcFuturesEndpoint(Endpoint):
                 self._ok(conn, method)
                 return
             sub = Sub(kind, symbol)
+            sub.params["gzip"] = bool(conn.state.get("gzip", self.sim.mexc_futures_gzip_default))
             if kind == "depth":
                 compress = param.get("compress", True)
                 if not isinstance(compress, bool):
@@ -340,7 +348,9 @@ class MexcFuturesEndpoint(Endpoint):
         filters = param.get("filters")
         if filters is None or filters == []:
             conn.state["filters"] = None
-        elif isinstance(filters, list) and all(isinstance(f, dict) and isinstance(f.get("filter"), str) for f in filters):
+        elif isinstance(filters, list) and all(
+            isinstance(f, dict) and isinstance(f.get("filter"), str) for f in filters
+        ):
             table: dict[str, set[str] | None] = {}
             for f in filters:
                 rules = f.get("rules")
@@ -369,8 +379,7 @@ class MexcFuturesEndpoint(Endpoint):
             return gzip.compress(text.encode(), mtime=0) if gzipped else text
 
         def build_depth(sub: Sub) -> list[Out]:
-            assert isinstance(sub.variant, tuple)
-            _, compress, gzipped = sub.variant
+            compress, gzipped = bool(sub.params["compress"]), bool(sub.params["gzip"])
             if compress:
                 data = {
                     "asks": [lv(p, q) for (s, p), q in batch.changes.items() if s == ASK],
@@ -410,7 +419,7 @@ class MexcFuturesEndpoint(Endpoint):
                 for t in batch.trades
             ]
             text = self._push_text("push.deal", sym, deals, ms)
-            self.fanout("trades", sym, lambda sub: [(gz(text, bool(sub.variant[-1])), None, None)], is_seq=False)
+            self.fanout("trades", sym, lambda sub: [(gz(text, bool(sub.params["gzip"])), None, None)], is_seq=False)
 
         def build_full(sub: Sub) -> list[Out]:
             n = sub.params["limit"]
@@ -419,7 +428,7 @@ class MexcFuturesEndpoint(Endpoint):
                 "bids": [lv(p, q) for p, q in g.sorted_bids(n)],
                 "version": g.seq,
             }
-            return [(gz(self._push_text("push.depth.full", sym, data, ms), bool(sub.variant[-1])), None, None)]
+            return [(gz(self._push_text("push.depth.full", sym, data, ms), bool(sub.params["gzip"])), None, None)]
 
         self.fanout("limit_depth", sym, build_full, is_seq=False)
         bb, ba = g.sorted_bids(1), g.sorted_asks(1)
@@ -434,7 +443,7 @@ class MexcFuturesEndpoint(Endpoint):
             "timestamp": ms,
         }
         ttext = self._push_text("push.ticker", sym, ticker, ms)
-        self.fanout("ticker", sym, lambda sub: [(gz(ttext, bool(sub.variant[-1])), None, None)], is_seq=False)
+        self.fanout("ticker", sym, lambda sub: [(gz(ttext, bool(sub.params["gzip"])), None, None)], is_seq=False)
 
     def publish_private(self, filter_name: str, symbol: str | None, data: dict[str, Any]) -> None:
         text = self._push_text(f"push.personal.{filter_name}", None, data, now_ms())

@@ -15,19 +15,24 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from hft_ws.auth import Credentials, mexc_verify_spot_sign
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from ..auth import Credentials, mexc_verify_spot_sign
 from .account import Account
 from .book import BookGen, canonical
-from .core import Conn, Endpoint, GenSource, ReplaySource, SentRange, Source
+from .core import Conn, Endpoint, GenSource, SentRange, Source
 from .gate import GateEndpoint
 from .mexc import MexcFuturesEndpoint, MexcSpotEndpoint, num
 from .replay import ReplayStream, load_replay
 
-MARKETS: tuple[tuple[str, str], ...] = (("gateio", "spot"), ("gateio", "futures"), ("mexc", "spot"), ("mexc", "futures"))
+MARKETS: tuple[tuple[str, str], ...] = (
+    ("gateio", "spot"),
+    ("gateio", "futures"),
+    ("mexc", "spot"),
+    ("mexc", "futures"),
+)
 FAULTS = (
     "drop",
     "stall",
@@ -509,7 +514,9 @@ class Simulator:
         if limit is None:
             return web.json_response({"code": 700004, "msg": "Param 'limit' is invalid"}, status=400)
         seq, bids, asks = src.snapshot(limit)
-        return web.json_response({"lastUpdateId": seq, "bids": [list(x) for x in bids], "asks": [list(x) for x in asks]})
+        return web.json_response(
+            {"lastUpdateId": seq, "bids": [list(x) for x in bids], "asks": [list(x) for x in asks]}
+        )
 
     @staticmethod
     def _fut_level(p: str, q: str) -> list[int | float]:
@@ -569,7 +576,9 @@ class Simulator:
         ts_raw = request.query.get("timestamp", "")
         rw_raw = request.query.get("recvWindow", "5000")
         if not ts_raw.isdigit() or not rw_raw.isdigit() or int(rw_raw) > 60_000:
-            return web.json_response({"code": 700004, "msg": "Mandatory parameter 'timestamp' was not sent"}, status=400)
+            return web.json_response(
+                {"code": 700004, "msg": "Mandatory parameter 'timestamp' was not sent"}, status=400
+            )
         server_ms = time.time_ns() // 1_000_000
         ts = int(ts_raw)
         if not (ts < server_ms + 1000 and server_ms - ts <= int(rw_raw)):
