@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import subprocess
@@ -24,7 +25,8 @@ import pytest
 from hft_ws import auth
 from hft_ws.sim import Simulator
 from hft_ws.sim.replay import load_replay
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +41,13 @@ def run(coro_fn: Callable[[], Coroutine[Any, Any, None]], timeout: float = 10.0)
         assert not leftover, leftover
 
     asyncio.run(main())
+
+
+def connect(url: str, **kw: Any) -> ws_connect:
+    # An unbounded receive queue keeps the test client reading, so a close handshake never waits behind unread
+    # data (websockets pauses reading when its queue is full, which would stall close() for close_timeout).
+    kw.setdefault("max_queue", None)
+    return ws_connect(url, **kw)
 
 
 def sim_(**kw: Any) -> Simulator:
@@ -216,6 +225,7 @@ def test_cli_prints_urls_and_stops() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "hft_ws.sim", "--seconds", "0.3", "--symbols", "BTC_USDT"],
         env=env,
+        check=False,
         capture_output=True,
         text=True,
         timeout=20,
@@ -327,7 +337,7 @@ def test_gate_snapshot_consistent_with_stream(market: str) -> None:
                         assert book.view() == (t[1], t[2])
                 log = [x for x in sim.sent_log("gateio", market, "ETH_USDT")]
                 assert log and all(x.status == "sent" for x in log)
-                for a, b in zip(log, log[1:]):
+                for a, b in itertools.pairwise(log):
                     assert b.first_seq == a.last_seq + 1
 
     run(body)
@@ -450,35 +460,37 @@ def test_mexc_spot_protobuf_stream_and_snapshot() -> None:
 
 def test_mexc_spot_rejections_and_subscription_limit() -> None:
     async def body() -> None:
-        async with sim_(symbols=[f"C{i}_USDT" for i in range(31)], rate_hz=5.0) as sim:
-            async with connect(sim.urls[("mexc", "spot")]["ws"]) as ws:
-                await ws.send("not json")
-                assert await recv_json(ws) == {"id": 0, "code": 0, "msg": "msg format invalid"}
-                bad = [
-                    "spot@public.aggre.depth.v3.api.pb@1000ms@C0USDT",
-                    "spot@public.aggre.depth.v3.api.pb@100ms@NOPEUSDT",
-                    "spot@public.miniTicker.v3.api@C0USDT",
-                    "spot@private.orders.v3.api.pb",  # private without a listenKey
-                ]
-                for i, ch in enumerate(bad):
-                    await ws.send(json.dumps({"method": "SUBSCRIPTION", "params": [ch], "id": i + 1}))
-                    rep = await recv_json(ws)
-                    assert rep["id"] == i + 1 and rep["code"] == 0
-                    assert rep["msg"].startswith("Not Subscribed successfully!") and ch in rep["msg"]
-                chans = [f"spot@public.limit.depth.v3.api.pb@C{i}USDT@5" for i in range(31)]
-                await ws.send(json.dumps({"method": "SUBSCRIPTION", "params": chans, "id": 50}))
-                replies = []
-                while len(replies) < 2:
-                    m = await asyncio.wait_for(ws.recv(), 2)
-                    if isinstance(m, str):
-                        replies.append(json.loads(m))
-                rejected = [r for r in replies if r["msg"].startswith("Not Subscribed")]
-                accepted = [r for r in replies if not r["msg"].startswith("Not Subscribed")]
-                assert len(rejected) == 1 and chans[30] in rejected[0]["msg"]
-                assert accepted[0]["msg"].split(",") == chans[:30]
-                await ws.send(json.dumps({"method": "UNSUBSCRIPTION", "params": chans[:2], "id": 51}))
-                rep = await recv_until(ws, lambda m: m.get("id") == 51)
-                assert rep["msg"] == ",".join(chans[:2])
+        async with (
+            sim_(symbols=[f"C{i}_USDT" for i in range(31)], rate_hz=5.0) as sim,
+            connect(sim.urls[("mexc", "spot")]["ws"]) as ws,
+        ):
+            await ws.send("not json")
+            assert await recv_json(ws) == {"id": 0, "code": 0, "msg": "msg format invalid"}
+            bad = [
+                "spot@public.aggre.depth.v3.api.pb@1000ms@C0USDT",
+                "spot@public.aggre.depth.v3.api.pb@100ms@NOPEUSDT",
+                "spot@public.miniTicker.v3.api@C0USDT",
+                "spot@private.orders.v3.api.pb",  # private without a listenKey
+            ]
+            for i, ch in enumerate(bad):
+                await ws.send(json.dumps({"method": "SUBSCRIPTION", "params": [ch], "id": i + 1}))
+                rep = await recv_json(ws)
+                assert rep["id"] == i + 1 and rep["code"] == 0
+                assert rep["msg"].startswith("Not Subscribed successfully!") and ch in rep["msg"]
+            chans = [f"spot@public.limit.depth.v3.api.pb@C{i}USDT@5" for i in range(31)]
+            await ws.send(json.dumps({"method": "SUBSCRIPTION", "params": chans, "id": 50}))
+            replies = []
+            while len(replies) < 2:
+                m = await asyncio.wait_for(ws.recv(), 2)
+                if isinstance(m, str):
+                    replies.append(json.loads(m))
+            rejected = [r for r in replies if r["msg"].startswith("Not Subscribed")]
+            accepted = [r for r in replies if not r["msg"].startswith("Not Subscribed")]
+            assert len(rejected) == 1 and chans[30] in rejected[0]["msg"]
+            assert accepted[0]["msg"].split(",") == chans[:30]
+            await ws.send(json.dumps({"method": "UNSUBSCRIPTION", "params": chans[:2], "id": 51}))
+            rep = await recv_until(ws, lambda m: m.get("id") == 51)
+            assert rep["msg"] == ",".join(chans[:2])
 
     async def runner() -> None:
         await body()
@@ -502,7 +514,7 @@ def test_mexc_listen_key_lifecycle_and_private_pushes() -> None:
             creds = sim.credentials
             headers = auth.mexc_spot_headers(creds)
 
-            def signed(params: list[tuple[str, object]] = []) -> str:
+            def signed(params: tuple[tuple[str, object], ...] = ()) -> str:
                 return auth.mexc_spot_signed_query(creds, params, timestamp_ms=time.time_ns() // 1_000_000)
 
             status, body_ = await get_json(f"{rest}?{signed()}", method="POST", headers=headers)
@@ -542,7 +554,7 @@ def test_mexc_listen_key_lifecycle_and_private_pushes() -> None:
                         assert "symbol" not in push and push["createTime"] > 0
                 # keep-alive extends the key past its original expiry
                 await asyncio.sleep(0.6)
-                status, ext = await get_json(f"{rest}?{signed([('listenKey', key)])}", method="PUT", headers=headers)
+                status, ext = await get_json(f"{rest}?{signed((('listenKey', key),))}", method="PUT", headers=headers)
                 assert status == 200 and ext == {"listenKey": key}
                 await asyncio.sleep(0.6)
                 assert sim.listen_key_valid(key)
@@ -555,7 +567,7 @@ def test_mexc_listen_key_lifecycle_and_private_pushes() -> None:
                         if isinstance(m, str):
                             texts.append(m)
                 assert texts == ["Invalid listen key"]
-            status, err = await get_json(f"{rest}?{signed([('listenKey', key)])}", method="PUT", headers=headers)
+            status, err = await get_json(f"{rest}?{signed((('listenKey', key),))}", method="PUT", headers=headers)
             assert status == 400 and err == {"code": "730708", "msg": "listen key information error"}
             async with connect(f"{ws_url}?listenKey={key}") as ws:
                 assert await asyncio.wait_for(ws.recv(), 2) == "Invalid listen key"
@@ -563,7 +575,7 @@ def test_mexc_listen_key_lifecycle_and_private_pushes() -> None:
                     await asyncio.wait_for(ws.recv(), 2)
             status, body_ = await get_json(f"{rest}?{signed()}", method="POST", headers=headers)
             key2 = body_["listenKey"]
-            status, d = await get_json(f"{rest}?{signed([('listenKey', key2)])}", method="DELETE", headers=headers)
+            status, d = await get_json(f"{rest}?{signed((('listenKey', key2),))}", method="DELETE", headers=headers)
             assert status == 200 and d == {"listenKey": key2} and not sim.listen_key_valid(key2)
 
     run(body)
@@ -766,7 +778,7 @@ def test_fault_gap_and_truncated_are_accounted(exchange: str, market: str) -> No
             intact = [(x.first_seq, x.last_seq) for x in log if x.status == "sent"]
             assert intact[: len(received)] == received
             # the client can see the gap: ids jump exactly over the skipped publications
-            jumps = [(a, b) for a, b in zip(received, received[1:]) if b[0] != a[1] + 1]
+            jumps = [(a, b) for a, b in itertools.pairwise(received) if b[0] != a[1] + 1]
             assert len(jumps) == 2  # the skipped pair and the truncated one
             covered = {(x.first_seq, x.last_seq) for x in log if x.status != "sent"}
             for a, b in jumps:
@@ -911,32 +923,34 @@ def test_replay_over_websocket_with_consistent_snapshot() -> None:
     lines = path.read_text().splitlines()
 
     async def body() -> None:
-        async with sim_(replay=[path], replay_hz=2000.0) as sim:
-            async with connect(sim.urls[("gateio", "futures")]["ws"]) as ws:
-                await ws.send(gate_req("futures.order_book_update", "subscribe", ["BTC_USDT", "100ms", "100"]))
-                await ws.send(gate_req("futures.trades", "subscribe", ["BTC_USDT"]))
-                got: list[str] = []
-                while len(got) < 300:
-                    m = await asyncio.wait_for(ws.recv(), 2)
-                    assert isinstance(m, str)
-                    if '"event":"update"' in m:
-                        got.append(m)
-                start = lines.index(got[0])
-                assert got == lines[start : start + len(got)]
-                rest = sim.urls[("gateio", "futures")]["rest"]
-                status, snap = await get_json(
-                    f"{rest}/api/v4/futures/usdt/order_book?contract=BTC_USDT&limit=1000&with_id=true"
-                )
-                assert status == 200
-                # the snapshot is the book exactly at its id: replay the file independently up to that id
-                ref = load_replay(path)
-                for _frame, _kind, _first, _last in ref.frames():
-                    if ref.source.book.seq >= snap["id"]:
-                        break
-                seq, bids, asks = ref.source.snapshot(None)
-                assert seq == snap["id"]
-                assert [(x["p"], str(x["s"])) for x in snap["bids"]] == bids
-                assert [(x["p"], str(x["s"])) for x in snap["asks"]] == asks
+        async with (
+            sim_(replay=[path], replay_hz=2000.0) as sim,
+            connect(sim.urls[("gateio", "futures")]["ws"]) as ws,
+        ):
+            await ws.send(gate_req("futures.order_book_update", "subscribe", ["BTC_USDT", "100ms", "100"]))
+            await ws.send(gate_req("futures.trades", "subscribe", ["BTC_USDT"]))
+            got: list[str] = []
+            while len(got) < 300:
+                m = await asyncio.wait_for(ws.recv(), 2)
+                assert isinstance(m, str)
+                if '"event":"update"' in m:
+                    got.append(m)
+            start = lines.index(got[0])
+            assert got == lines[start : start + len(got)]
+            rest = sim.urls[("gateio", "futures")]["rest"]
+            status, snap = await get_json(
+                f"{rest}/api/v4/futures/usdt/order_book?contract=BTC_USDT&limit=1000&with_id=true"
+            )
+            assert status == 200
+            # the snapshot is the book exactly at its id: replay the file independently up to that id
+            ref = load_replay(path)
+            for _frame, _kind, _first, _last in ref.frames():
+                if ref.source.book.seq >= snap["id"]:
+                    break
+            seq, bids, asks = ref.source.snapshot(None)
+            assert seq == snap["id"]
+            assert [(x["p"], str(x["s"])) for x in snap["bids"]] == bids
+            assert [(x["p"], str(x["s"])) for x in snap["asks"]] == asks
 
     run(body)
 
@@ -947,8 +961,7 @@ def test_many_symbols_rate() -> None:
     async def body() -> None:
         syms = [f"S{i}_USDT" for i in range(20)]
         async with sim_(symbols=syms, rate_hz=50.0) as sim:
-            # an unbounded client queue keeps the client reading, so its close handshake is not stuck behind data
-            ws = await connect(sim.urls[("gateio", "spot")]["ws"], max_queue=None)
+            ws = await connect(sim.urls[("gateio", "spot")]["ws"])
             for s in syms:
                 await ws.send(gate_req("spot.order_book_update", "subscribe", [s, "100ms"]))
             t0 = time.monotonic()

@@ -12,7 +12,7 @@ import time
 from collections.abc import Coroutine, Iterable, Sequence
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from aiohttp import web
 from hft_ws.auth import Credentials, mexc_verify_spot_sign
@@ -223,7 +223,7 @@ class Simulator:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> Simulator:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 
@@ -604,7 +604,7 @@ class Simulator:
         try:
             req = json.loads(await request.text())
             if not isinstance(req, dict):
-                raise ValueError("body must be an object")
+                raise TypeError("body must be an object")
             kind = str(req["kind"])
             if kind == "rest_429":
                 self.rest_429(int(req.get("count", 1)), req.get("exchange"))
