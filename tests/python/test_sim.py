@@ -872,6 +872,46 @@ def test_fault_slow_consumer() -> None:
     run(body)
 
 
+@pytest.mark.parametrize("market", ["spot", "futures"])
+def test_fault_gate_full_push(market: str) -> None:
+    p = "spot" if market == "spot" else "futures"
+
+    async def body() -> None:
+        async with sim_(rate_hz=30.0) as sim, connect(sim.urls[("gateio", market)]["ws"]) as ws:
+            payload = ["BTC_USDT", "100ms"] if market == "spot" else ["BTC_USDT", "100ms", "100"]
+            await ws.send(gate_req(f"{p}.order_book_update", "subscribe", payload))
+            prev = (await recv_until(ws, lambda m: m.get("event") == "update"))["result"]
+            assert "full" not in prev
+            await sim.inject("gateio", market, "full_push")
+            full = (await recv_until(ws, lambda m: m.get("event") == "update"))["result"]
+            assert full["full"] is True and full["U"] == full["u"] > prev["u"]
+            book = LocalBook()
+            lv = [(x["p"], str(x["s"])) if isinstance(x, dict) else (x[0], x[1]) for x in full["b"]]
+            la = [(x["p"], str(x["s"])) if isinstance(x, dict) else (x[0], x[1]) for x in full["a"]]
+            book.load(full["u"], lv, la)
+            truth = sim.book_truth("gateio", market, "BTC_USDT")
+            if truth[0] == full["u"]:
+                assert book.view() == (truth[1], truth[2])
+            nxt = (await recv_until(ws, lambda m: m.get("event") == "update"))["result"]
+            assert "full" not in nxt and nxt["U"] == full["u"] + 1
+            log = sim.sent_log("gateio", market, "BTC_USDT")
+            assert [x.status for x in log].count("full") == 1
+        with pytest.raises(ValueError):
+            await Simulator().inject("mexc", "spot", "full_push")
+
+    run(body)
+
+
+def test_seeded_books_are_deterministic() -> None:
+    a, b, c = Simulator(seed=3), Simulator(seed=3), Simulator(seed=4)
+    for exchange, market in (("gateio", "spot"), ("mexc", "futures")):
+        ta = a.book_truth(exchange, market, "BTC_USDT")
+        assert ta == b.book_truth(exchange, market, "BTC_USDT")
+        assert ta != c.book_truth(exchange, market, "BTC_USDT")
+        assert ta[0] > 2**32 and len(ta[1]) >= 10 and Decimal(ta[1][0][0]) < Decimal(ta[2][0][0])
+    assert a.book_truth("mexc", "spot", "BTCUSDT") == a.book_truth("mexc", "spot", "BTC_USDT")
+
+
 def test_rest_429() -> None:
     async def body() -> None:
         async with sim_() as sim:

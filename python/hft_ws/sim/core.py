@@ -31,7 +31,9 @@ def now_ms() -> int:
 
 @dataclass(frozen=True, slots=True)
 class SentRange:
-    """One depth publication towards one connection. ``status``: ``sent`` (intact frame queued), ``skipped``
+    """One depth publication towards one connection. ``status``: ``sent`` (intact frame queued), ``full`` (Gate
+    ``full: true`` push: the whole book, replacing the client's; ``first_seq`` is the batch start, so the range
+    ``first_seq..U-1`` is covered by the snapshot rather than sent as a diff), ``skipped``
     (gap fault: never sent), ``truncated`` (sent cut short), ``stalled`` (stall fault: never sent),
     ``slow`` (dropped because the connection was being closed as a slow consumer)."""
 
@@ -196,6 +198,7 @@ class Endpoint:
         self.gap_until = 0.0
         self.gap_pending: dict[str | None, int] = {}
         self.trunc_pending: dict[str | None, int] = {}
+        self.full_pending: dict[str | None, int] = {}
 
     # ---------------------------------------------------------------------------- fault helpers
     def stalled(self) -> bool:
@@ -254,6 +257,7 @@ class Endpoint:
         *,
         is_seq: bool,
         variant: Callable[[Sub], Hashable] | None = None,
+        sent_status: str = "sent",
     ) -> None:
         """Send to every subscriber of (kind, symbol). Sequenced publications honour gap/truncation faults
         and are written to the sent log."""
@@ -280,7 +284,7 @@ class Endpoint:
                         frame = frame[: max(1, len(frame) // 2)]
                     stalled = self.stalled()
                     ok = conn.send(frame)
-                    status = ("truncated" if trunc else "sent") if ok else ("stalled" if stalled else "slow")
+                    status = ("truncated" if trunc else sent_status) if ok else ("stalled" if stalled else "slow")
                 if log is not None and first is not None and last is not None:
                     log.append(SentRange(conn.id, first, last, status))
                     if len(log) > self.sim.sent_log_limit:

@@ -249,18 +249,35 @@ class GateEndpoint(Endpoint):
                     out.append({"p": canonical(g.price_text(price)), "s": lots})
             return out
 
+        full = self._take(self.full_pending, sym)
+        # "full": true pushes carry the whole subscribed depth and jump over ids (gateio.md §8.1 step 7)
+        first_id = batch.last_seq if full else batch.first_seq
+        book_b = g.sorted_bids() if full else []
+        book_a = g.sorted_asks() if full else []
+
+        def full_levels(items: list[tuple[int, int]], depth: int) -> list[Any]:
+            if spot:
+                return [[g.price_text(p), g.qty_text(q)] for p, q in items[:depth]]
+            return [{"p": canonical(g.price_text(p)), "s": q} for p, q in items[:depth]]
+
         bids, asks = levels(BID), levels(ASK)
 
         def build_depth(sub: Sub) -> list[Out]:
             result: dict[str, Any] = {"t": g.last_commit_ms or ms}
+            if full:
+                result["full"] = True
             if spot:
                 result.update({"l": sub.variant, "e": "depthUpdate", "E": ms // 1000})
-            result.update({"s": sym, "U": batch.first_seq, "u": batch.last_seq, "b": bids, "a": asks})
+            b, a = bids, asks
+            if full:
+                depth = int(str(sub.variant))
+                b, a = full_levels(book_b, depth), full_levels(book_a, depth)
+            result.update({"s": sym, "U": first_id, "u": batch.last_seq, "b": b, "a": a})
             if not spot:
                 result["l"] = sub.variant
             return [(self._push(f"{self.prefix}.order_book_update", result, ms), batch.first_seq, batch.last_seq)]
 
-        self.fanout("depth", sym, build_depth, is_seq=True)
+        self.fanout("depth", sym, build_depth, is_seq=True, sent_status="full" if full else "sent")
         for tr in batch.trades:
             price = g.price_text(tr.price)
             if spot:

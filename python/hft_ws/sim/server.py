@@ -43,6 +43,7 @@ FAULTS = (
     "system_notice",
     "refuse_connects",
     "slow_consumer",
+    "full_push",
 )
 
 # Fake credentials of the simulated account (never real keys); override per Simulator.
@@ -398,6 +399,8 @@ class Simulator:
           with 1001 after ``seconds`` (Gate: only if ``seconds > 0``; MEXC: always).
         * ``refuse_connects``: for ``seconds`` handshakes get HTTP 503.
         * ``slow_consumer``: close every connection as a slow consumer (1008), as if its queue had overflowed.
+        * ``full_push`` (Gate only): the next ``count`` depth publications are ``"full": true`` pushes of the
+          whole book whose ``U`` jumps over the batch's earlier ids, as Gate does at irregular intervals.
         """
         ep = self._endpoint(exchange, market)
         now = time.monotonic()
@@ -423,6 +426,10 @@ class Simulator:
             await ep.system_notice(seconds)
         elif kind == "refuse_connects":
             ep.refuse_until = now + seconds
+        elif kind == "full_push":
+            if not isinstance(ep, GateEndpoint):
+                raise ValueError("full_push exists on Gate only")
+            ep.full_pending[sym] = ep.full_pending.get(sym, 0) + count
         elif kind == "slow_consumer":
             for conn in list(ep.conns):
                 conn.close_soon(1008, "slow consumer")
