@@ -290,6 +290,15 @@ class Endpoint:
                     if len(log) > self.sim.sent_log_limit:
                         del log[: len(log) // 2]
 
+    def wanted(self, symbol: str) -> bool:
+        """Whether any open connection subscribes to something about ``symbol`` (skip building frames if not)."""
+        for conn in self.conns:
+            if not conn.closing:
+                for _kind, sym in conn.index:
+                    if sym == symbol or sym == "!all":
+                        return True
+        return False
+
     def broadcast(self, frame: Frame) -> None:
         for conn in list(self.conns):
             conn.send(frame)

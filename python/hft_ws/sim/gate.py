@@ -236,6 +236,8 @@ class GateEndpoint(Endpoint):
 
     def publish_batch(self, src: GenSource, batch: Batch) -> None:
         g, sym, ms = src.gen, src.symbol, now_ms()
+        if not self.wanted(sym):
+            return
         spot = self.market == "spot"
 
         def levels(side: str) -> list[Any]:

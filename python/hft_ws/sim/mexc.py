@@ -147,6 +147,8 @@ class MexcSpotEndpoint(Endpoint):
     # ------------------------------------------------------------------------------ pushes
     def publish_batch(self, src: GenSource, batch: Batch) -> None:
         g, sym, ms = src.gen, src.symbol, now_ms()
+        if not self.wanted(sym):
+            return
         bids = [(g.price_text(p), g.qty_text(q)) for (s, p), q in batch.changes.items() if s == BID]
         asks = [(g.price_text(p), g.qty_text(q)) for (s, p), q in batch.changes.items() if s == ASK]
 
@@ -371,6 +373,8 @@ class MexcFuturesEndpoint(Endpoint):
 
     def publish_batch(self, src: GenSource, batch: Batch) -> None:
         g, sym, ms = src.gen, src.symbol, now_ms()
+        if not self.wanted(sym):
+            return
 
         def lv(price: int, lots: int) -> list[int | float]:
             return [num(g.price_text(price)), lots, 0 if lots == 0 else 1 + lots % 29]
