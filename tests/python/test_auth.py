@@ -101,8 +101,8 @@ def test_mexc_vector(vec: dict[str, Any]) -> None:
         assert sig == vec["signature"]
         assert auth.mexc_futures_rest_headers(creds, vec["req_time"], vec["param_string"]) == vec["headers"]
         if vec["method"] == "GET" and vec["param_string"]:
-            params = dict(p.split("=", 1) for p in vec["param_string"].split("&"))
-            shuffled = dict(reversed(list(params.items())))
+            query = dict(p.split("=", 1) for p in vec["param_string"].split("&"))
+            shuffled = dict(reversed(list(query.items())))
             assert auth.mexc_futures_param_string(shuffled) == vec["param_string"]
     else:  # pragma: no cover
         pytest.fail(f"unknown kind {vec['kind']}")

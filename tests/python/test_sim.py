@@ -7,6 +7,7 @@ that no task is left behind when the simulator has stopped.
 from __future__ import annotations
 
 import asyncio
+import base64
 import gzip
 import hashlib
 import itertools
@@ -150,7 +151,7 @@ def pb_depth(body: list[tuple[int, int | bytes]]) -> tuple[int, int, list[tuple[
         assert isinstance(v, bytes) or f == 6
         if f in (1, 2) and isinstance(v, bytes):
             item = dict(pb_fields(v))
-            lv = (bytes(item.get(1, b"")).decode(), bytes(item.get(2, b"")).decode())  # type: ignore[arg-type]
+            lv = (bytes(item.get(1, b"")).decode(), bytes(item.get(2, b"")).decode())
             (asks if f == 1 else bids).append(lv)
         elif f == 4 and isinstance(v, bytes):
             frm = int(v.decode())
@@ -331,7 +332,7 @@ def test_gate_snapshot_consistent_with_stream(market: str) -> None:
                     assert r["U"] == book.seq + 1
                     lv = [(x["p"], str(x["s"])) if isinstance(x, dict) else tuple(x) for x in r["b"]]
                     la = [(x["p"], str(x["s"])) if isinstance(x, dict) else tuple(x) for x in r["a"]]
-                    book.apply(r["u"], lv, la)  # type: ignore[arg-type]
+                    book.apply(r["u"], lv, la)
                     t = sim.book_truth("gateio", market, "ETH_USDT")
                     if t[0] == book.seq:
                         assert book.view() == (t[1], t[2])
@@ -423,7 +424,7 @@ def test_mexc_spot_protobuf_stream_and_snapshot() -> None:
                     et = dict(push["body"])[3]
                     assert et == b"spot@public.aggre.depth.v3.api.pb@100ms"
                 if push["body_field"] == 314:
-                    deal = dict(pb_fields(dict(push["body"])[1]))  # type: ignore[arg-type]
+                    deal = dict(pb_fields(dict(push["body"])[1]))
                     assert deal[3] in (1, 2) and isinstance(deal[4], int)
             # REST snapshot + documented bridge (mexc.md §3.1)
             status, snap = await get_json(
@@ -479,7 +480,7 @@ def test_mexc_spot_rejections_and_subscription_limit() -> None:
                 assert rep["msg"].startswith("Not Subscribed successfully!") and ch in rep["msg"]
             chans = [f"spot@public.limit.depth.v3.api.pb@C{i}USDT@5" for i in range(31)]
             await ws.send(json.dumps({"method": "SUBSCRIPTION", "params": chans, "id": 50}))
-            replies = []
+            replies: list[dict[str, Any]] = []
             while len(replies) < 2:
                 m = await asyncio.wait_for(ws.recv(), 2)
                 if isinstance(m, str):
@@ -1011,5 +1012,36 @@ def test_many_symbols_rate() -> None:
                 n += '"event":"update"' in m
             await ws.close()
             assert n > 0.6 * 20 * 50
+
+    run(body)
+
+
+def test_replay_mexc_spot_protobuf_frames_and_snapshot() -> None:
+    path = VECTORS / "mexc" / "replay_spot_btcusdt.pb.jsonl"
+    lines = [base64.b64decode(x) for x in path.read_text().splitlines()[:400]]
+
+    async def body() -> None:
+        async with sim_(replay=[path], replay_hz=2000.0) as sim, connect(sim.urls[("mexc", "spot")]["ws"]) as ws:
+            chans = ["spot@public.aggre.depth.v3.api.pb@10ms@BTCUSDT", "spot@public.aggre.deals.v3.api.pb@10ms@BTCUSDT"]
+            await ws.send(json.dumps({"method": "SUBSCRIPTION", "params": chans, "id": 1}))
+            assert (await recv_json(ws))["msg"] == ",".join(chans)
+            got: list[bytes] = []
+            while len(got) < 200:
+                m = await asyncio.wait_for(ws.recv(), 2)
+                assert isinstance(m, bytes)
+                got.append(m)
+            start = lines.index(got[0])
+            assert got == lines[start : start + len(got)]
+            status, snap = await get_json(
+                f"{sim.urls[('mexc', 'spot')]['rest']}/api/v3/depth?symbol=BTCUSDT&limit=5000"
+            )
+            assert status == 200
+            ref = load_replay(path)
+            for _f, _k, _a, _b in ref.frames():
+                if ref.source.book.seq >= snap["lastUpdateId"]:
+                    break
+            seq, bids, asks = ref.source.snapshot(None)
+            assert seq == snap["lastUpdateId"]
+            assert [tuple(x) for x in snap["bids"]] == bids and [tuple(x) for x in snap["asks"]] == asks
 
     run(body)
