@@ -24,7 +24,7 @@ from typing import Any
 import aiohttp
 import pytest
 from hft_ws import auth
-from hft_ws.sim import Simulator
+from hft_ws.sim import Simulator, pb
 from hft_ws.sim.replay import load_replay
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
@@ -510,7 +510,7 @@ def test_mexc_spot_no_subscription_timeout() -> None:
 
 def test_mexc_listen_key_lifecycle_and_private_pushes() -> None:
     async def body() -> None:
-        async with sim_(private_rate_hz=40.0, listen_key_ttl=1.0) as sim:
+        async with sim_(private_rate_hz=40.0, listen_key_ttl=1.5) as sim:
             rest = sim.urls[("mexc", "spot")]["rest"] + "/api/v3/userDataStream"
             creds = sim.credentials
             headers = auth.mexc_spot_headers(creds)
@@ -519,6 +519,7 @@ def test_mexc_listen_key_lifecycle_and_private_pushes() -> None:
                 return auth.mexc_spot_signed_query(creds, params, timestamp_ms=time.time_ns() // 1_000_000)
 
             status, body_ = await get_json(f"{rest}?{signed()}", method="POST", headers=headers)
+            created = time.monotonic()
             assert status == 200 and len(body_["listenKey"]) == 64
             key = body_["listenKey"]
             # bad signature / bad key / stale timestamp are refused
@@ -554,10 +555,10 @@ def test_mexc_listen_key_lifecycle_and_private_pushes() -> None:
                     if push["body_field"] == 307:
                         assert "symbol" not in push and push["createTime"] > 0
                 # keep-alive extends the key past its original expiry
-                await asyncio.sleep(0.6)
+                await asyncio.sleep(max(0.0, created + 1.0 - time.monotonic()))
                 status, ext = await get_json(f"{rest}?{signed((('listenKey', key),))}", method="PUT", headers=headers)
                 assert status == 200 and ext == {"listenKey": key}
-                await asyncio.sleep(0.6)
+                await asyncio.sleep(max(0.0, created + 1.8 - time.monotonic()))  # past the first expiry
                 assert sim.listen_key_valid(key)
                 # then it expires: the stream is told and closed
                 deadline = time.monotonic() + 3
@@ -1043,5 +1044,59 @@ def test_replay_mexc_spot_protobuf_frames_and_snapshot() -> None:
             seq, bids, asks = ref.source.snapshot(None)
             assert seq == snap["lastUpdateId"]
             assert [tuple(x) for x in snap["bids"]] == bids and [tuple(x) for x in snap["asks"]] == asks
+
+    run(body)
+
+
+def test_pb_encoder_matches_documented_frame() -> None:
+    """mexc.md §5.6: the 159-byte aggre depth frame produced by the protobuf runtime."""
+    body = pb.aggre_depths(
+        [], [("92877.58", "0.00000000")], "spot@public.aggre.depth.v3.api.pb@100ms", "10589632359", "10589632359"
+    )
+    frame = pb.wrapper(
+        "spot@public.aggre.depth.v3.api.pb@100ms@BTCUSDT",
+        pb.PUBLIC_AGGRE_DEPTHS,
+        body,
+        symbol="BTCUSDT",
+        send_time=1736411507002,
+    )
+    expected = (
+        "0a2f73706f74407075626c69632e61676772652e64657074682e76332e6170692e7062403130306d734042544355534454"
+        "1a0742544355534454"
+        "30bad2c3d1c432"
+        "ca135b"
+        "12160a0839323837372e3538120a302e3030303030303030"
+        "1a2773706f74407075626c69632e61676772652e64657074682e76332e6170692e7062403130306d73"
+        "220b3130353839363332333539"
+        "2a0b3130353839363332333539"
+    )
+    assert frame.hex() == expected and len(frame) == 159
+    # proto3 defaults are elided; explicit-presence fields are kept; negative int64 is a 10-byte varint
+    assert pb.f_str(1, "") == b"" and pb.f_str(12, "", optional=True) == b"\x62\x00"
+    assert pb.f_bool(9, False) == b"" and pb.f_int(7, 0) == b""
+    assert pb.varint(-1) == b"\xff" * 9 + b"\x01"
+    deal = pb.aggre_deals([pb.Deal("93220.00", "0.04438243", 2, 1736409765051)], "e")
+    fields = pb_fields(deal)
+    item = dict(pb_fields(fields[0][1]))  # type: ignore[arg-type]
+    assert item == {1: b"93220.00", 2: b"0.04438243", 3: 2, 4: 1736409765051}
+
+
+def test_mexc_futures_gzip_by_default_when_configured() -> None:
+    async def body() -> None:
+        async with (
+            sim_(mexc_futures_gzip_default=True) as sim,
+            connect(sim.urls[("mexc", "futures")]["ws"]) as ws,
+        ):
+            await ws.send(json.dumps({"method": "sub.deal", "param": {"symbol": "BTC_USDT"}}))
+            ack = await asyncio.wait_for(ws.recv(), 2)
+            assert isinstance(ack, bytes) and json.loads(gzip.decompress(ack))["channel"] == "rs.sub.deal"
+            await ws.send(json.dumps({"method": "sub.depth", "param": {"symbol": "BTC_USDT"}, "gzip": False}))
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline:
+                m = await asyncio.wait_for(ws.recv(), 2)
+                if isinstance(m, str) and json.loads(m)["channel"] == "push.depth":
+                    break
+            else:
+                raise AssertionError("no plain-text push.depth after gzip:false")
 
     run(body)
