@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import itertools
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -34,14 +35,35 @@ ROOT = Path(__file__).resolve().parents[2]
 VECTORS = ROOT / ".." / "shared" / "vectors"
 
 
+class _Errors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 def run(coro_fn: Callable[[], Coroutine[Any, Any, None]], timeout: float = 10.0) -> None:
+    """Run one test body in a fresh loop; fail on a timeout, a leftover task, or an error logged by the
+    simulator or by the websockets server (an exception in a connection handler is only logged there)."""
+
     async def main() -> None:
         await asyncio.wait_for(coro_fn(), timeout)
         await asyncio.sleep(0)
         leftover = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         assert not leftover, leftover
 
-    asyncio.run(main())
+    errors = _Errors()
+    loggers = [logging.getLogger("hft_ws.sim"), logging.getLogger("websockets")]
+    for lg in loggers:
+        lg.addHandler(errors)
+    try:
+        asyncio.run(main())
+    finally:
+        for lg in loggers:
+            lg.removeHandler(errors)
+    assert not errors.records, [r.getMessage() for r in errors.records]
 
 
 def connect(url: str, **kw: Any) -> ws_connect:

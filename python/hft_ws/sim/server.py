@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import random
 import secrets
 import socket
@@ -26,6 +27,8 @@ from .core import Conn, Endpoint, GenSource, SentRange, Source
 from .gate import GateEndpoint
 from .mexc import MexcFuturesEndpoint, MexcSpotEndpoint, num
 from .replay import ReplayStream, load_replay
+
+_log = logging.getLogger("hft_ws.sim")
 
 MARKETS: tuple[tuple[str, str], ...] = (
     ("gateio", "spot"),
@@ -163,8 +166,14 @@ class Simulator:
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
         return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # A simulator bug must be visible, not a silent "exception was never retrieved" at exit.
+            _log.error("simulator task failed", exc_info=task.exception())
 
     async def start(self) -> None:
         if self._started:
