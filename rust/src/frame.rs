@@ -126,6 +126,26 @@ impl FrameError {
             _ => 1002,
         }
     }
+
+    /// Short stable label for metrics (`frame_errors{kind=...}`).
+    pub fn kind_label(&self) -> &'static str {
+        match self {
+            FrameError::ReservedBits(_) => "reserved_bits",
+            FrameError::UnknownOpcode(_) => "unknown_opcode",
+            FrameError::MaskedFrame => "masked_frame",
+            FrameError::LengthOverflow => "length_overflow",
+            FrameError::ControlFrameTooLong { .. } => "control_too_long",
+            FrameError::FragmentedControl(_) => "fragmented_control",
+            FrameError::UnexpectedContinuation => "unexpected_continuation",
+            FrameError::ExpectedContinuation(_) => "expected_continuation",
+            FrameError::InvalidUtf8 => "invalid_utf8",
+            FrameError::CloseFrameTooShort => "close_too_short",
+            FrameError::InvalidCloseCode(_) => "invalid_close_code",
+            FrameError::InvalidCloseReason => "invalid_close_reason",
+            FrameError::FrameTooBig { .. } => "frame_too_big",
+            FrameError::MessageTooBig { .. } => "message_too_big",
+        }
+    }
 }
 
 /// Whether a close code received from a peer is allowed by RFC 6455 §7.4 (and the IANA registry).

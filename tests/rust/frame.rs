@@ -520,6 +520,43 @@ fn drain_owned_and_message_opcode() {
     );
 }
 
+/// Random bytes and randomly mutated valid streams: the decoder returns messages or a typed
+/// error, never panics, and whole vs chunked feeding agree.
+#[test]
+fn random_and_mutated_input_never_panics() {
+    let mut rng = XorShift(0xDEAD_BEEF);
+    let mut valid = Vec::new();
+    valid.extend(server_frame(false, 0, 1, "κόσ".as_bytes()));
+    valid.extend(server_frame(true, 0, 9, b"ping"));
+    valid.extend(server_frame(true, 0, 0, "με".as_bytes()));
+    valid.extend(server_frame(true, 0, 2, &[7; 300]));
+    valid.extend(close_frame(1000, b"bye"));
+    let mut errors = std::collections::BTreeSet::new();
+    for round in 0..3000 {
+        let input: Vec<u8> = if round % 2 == 0 {
+            (0..rng.below(64)).map(|_| rng.next() as u8).collect()
+        } else {
+            let mut v = valid.clone();
+            for _ in 0..1 + rng.below(3) {
+                let i = rng.below(v.len());
+                v[i] = rng.next() as u8;
+            }
+            v
+        };
+        let mut dec = FrameDecoder::with_limits(1 << 16, 1 << 16);
+        let whole = decode_with(&mut dec, &[&input]);
+        let chunks = random_chunks(&input, &mut rng, 5);
+        let chunked = decode_with(&mut FrameDecoder::with_limits(1 << 16, 1 << 16), &chunks);
+        assert_eq!(whole, chunked, "{input:02x?}");
+        if let Some(e) = &whole.err {
+            assert!(matches!(e.close_code(), 1002 | 1007 | 1009));
+            errors.insert(e.kind_label());
+        }
+    }
+    // The mutations reach most error kinds.
+    assert!(errors.len() >= 8, "{errors:?}");
+}
+
 // ----------------------------------------------------------------------------------------------
 // encoder
 // ----------------------------------------------------------------------------------------------
