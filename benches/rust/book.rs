@@ -94,5 +94,73 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// Structure choice: the same parsed 10-level diffs on a BTreeMap side vs a sorted Vec side
+/// (best level at the end so near-top changes move few elements).
+fn structures(c: &mut Criterion) {
+    use hft_ws::num::Fixed;
+    use std::collections::BTreeMap;
+    let parsed: Vec<Vec<(Fixed, Fixed)>> = (0..64u64)
+        .map(|k| {
+            let (b, _) = diff_levels(k);
+            b.iter()
+                .filter_map(|(p, q)| Some((parse_fixed(p).ok()?, parse_fixed(q).ok()?)))
+                .collect()
+        })
+        .collect();
+    for n in [50u64, 5000] {
+        let init: Vec<(Fixed, Fixed)> = (0..n)
+            .filter_map(|i| {
+                let (p, q) = level(599_990 - i, 10_000 + i);
+                Some((parse_fixed(&p).ok()?, parse_fixed(&q).ok()?))
+            })
+            .collect();
+        let mut map: BTreeMap<Fixed, Fixed> = init.iter().copied().collect();
+        let mut k = 0usize;
+        c.bench_function(
+            &format!("structure BTreeMap, 5 bid levels, {n}-level side"),
+            |bench| {
+                bench.iter(|| {
+                    for &(p, q) in &parsed[k % parsed.len()] {
+                        if q.is_zero() {
+                            map.remove(&p);
+                        } else {
+                            map.insert(p, q);
+                        }
+                    }
+                    k += 1;
+                    black_box(map.last_key_value().map(|x| *x.0))
+                })
+            },
+        );
+        let mut vec: Vec<(Fixed, Fixed)> = init.clone();
+        vec.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut k = 0usize;
+        c.bench_function(
+            &format!("structure sorted Vec, 5 bid levels, {n}-level side"),
+            |bench| {
+                bench.iter(|| {
+                    for &(p, q) in &parsed[k % parsed.len()] {
+                        // search from the best end: near-top levels are found in few steps
+                        match vec.binary_search_by(|e| e.0.cmp(&p)) {
+                            Ok(i) if q.is_zero() => {
+                                vec.remove(i);
+                            }
+                            Ok(i) => {
+                                if let Some(e) = vec.get_mut(i) {
+                                    e.1 = q;
+                                }
+                            }
+                            Err(_) if q.is_zero() => {}
+                            Err(i) => vec.insert(i, (p, q)),
+                        }
+                    }
+                    k += 1;
+                    black_box(vec.last().map(|x| x.0))
+                })
+            },
+        );
+    }
+}
+
+criterion_group!(benches, bench, structures);
 criterion_main!(benches);

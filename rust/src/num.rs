@@ -255,12 +255,19 @@ fn write_plain_digits(negative: bool, digits: &str, scale: usize, out: &mut Stri
     }
 }
 
+/// 10^0 ..= 10^22, all exactly representable in f64.
+const F64_POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
 fn mantissa_scale_to_f64(m: i128, scale: u32) -> f64 {
     // Clinger's fast path: both operands exact in f64, one correctly rounded division.
     const EXACT: u128 = 1 << 53;
-    if m.unsigned_abs() <= EXACT && scale <= 22 {
-        let p = 10f64.powi(scale as i32);
-        return m as f64 / p;
+    if m.unsigned_abs() <= EXACT {
+        if let Some(p) = F64_POW10.get(scale as usize) {
+            return m as f64 / p;
+        }
     }
     // Exact text → correctly rounded parse (Rust's float parser is exact for any length).
     let mut s = String::with_capacity(48);
@@ -381,20 +388,14 @@ pub fn parse_fixed(text: &str) -> Result<Fixed, NumError> {
 
 /// [`parse_fixed`] on bytes (e.g. a JSON token not yet checked as UTF-8).
 pub fn parse_fixed_bytes(text: &[u8]) -> Result<Fixed, NumError> {
-    let p = split(text)?;
-    // Fast path: plain "123.45" with few digits and no exponent (the usual wire form).
-    if p.exp == 0 && p.int_digits.len() + p.frac_digits.len() <= 36 {
-        let mut m: i128 = 0;
-        for &d in p.int_digits.iter().chain(p.frac_digits) {
-            m = m * 10 + i128::from(d - b'0');
-        }
-        if p.negative {
-            m = -m;
-        }
-        // Fraction digits beyond MAX_SCALE may still be trailing zeros: Fixed::new strips them first.
-        let scale = u8::try_from(p.frac_digits.len()).map_err(|_| NumError::TooPrecise)?;
-        return Fixed::new(m, scale);
+    match parse_short(text) {
+        Some(f) => Ok(f),
+        None => parse_general(text),
     }
+}
+
+fn parse_general(text: &[u8]) -> Result<Fixed, NumError> {
+    let p = split(text)?;
     let sig = significant(&p);
     if sig.digits.is_empty() {
         return Ok(Fixed::ZERO);
@@ -427,6 +428,55 @@ pub fn parse_fixed_bytes(text: &[u8]) -> Result<Fixed, NumError> {
         )
     };
     Fixed::new(if sig.negative { -m } else { m }, scale)
+}
+
+/// Single pass over the usual wire form (`[+-]?\d+(\.\d+)?`, at most 19 digits) in u64
+/// arithmetic; `None` sends anything else (exponents, long texts, errors) to the general path.
+fn parse_short(text: &[u8]) -> Option<Fixed> {
+    let (negative, body) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, text),
+    };
+    let mut m: u64 = 0;
+    let mut digits = 0u32;
+    let mut int_digits = 0u32;
+    let mut scale = 0u8;
+    let mut seen_dot = false;
+    for &c in body {
+        match c {
+            b'0'..=b'9' => {
+                if digits == 19 {
+                    return None;
+                }
+                m = m * 10 + u64::from(c - b'0');
+                digits += 1;
+                if seen_dot {
+                    scale += 1;
+                } else {
+                    int_digits += 1;
+                }
+            }
+            b'.' if !seen_dot && int_digits > 0 => seen_dot = true,
+            _ => return None,
+        }
+    }
+    if int_digits == 0 || (seen_dot && scale == 0) {
+        return None;
+    }
+    while scale > 0 && m % 10 == 0 {
+        m /= 10;
+        scale -= 1;
+    }
+    if m == 0 {
+        return Some(Fixed::ZERO);
+    }
+    // at most 19 digits: scale <= 19 <= MAX_SCALE and |m| < 10^19 < 10^MAX_DIGITS
+    let m = i128::from(m);
+    Some(Fixed {
+        mantissa: if negative { -m } else { m },
+        scale,
+    })
 }
 
 /// True if `text` matches the accepted decimal grammar (any length, any exponent).
@@ -703,6 +753,40 @@ mod tests {
         assert_eq!(times_100_text("1e999999"), Err(NumError::Overflow));
         assert_eq!(times_100_text("1e-999999"), Err(NumError::Overflow));
         assert!(times_100_text("abc").is_err());
+    }
+
+    #[test]
+    fn short_path_agrees_with_general_path() {
+        let mut x: u64 = 0x1234_5678_9ABC_DEF1;
+        let alphabet = b"0123456789.-+e0000";
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 24) as usize;
+            let mut y = x;
+            let text: Vec<u8> = (0..len)
+                .map(|_| {
+                    y = y.rotate_left(5) ^ 0x9E37_79B9_7F4A_7C15;
+                    alphabet
+                        .get((y % alphabet.len() as u64) as usize)
+                        .copied()
+                        .unwrap_or(b'0')
+                })
+                .collect();
+            if let Some(f) = parse_short(&text) {
+                assert_eq!(
+                    Ok(f),
+                    parse_general(&text),
+                    "{:?}",
+                    String::from_utf8_lossy(&text)
+                );
+            }
+            assert_eq!(
+                parse_fixed_bytes(&text).is_ok(),
+                split(&text).is_ok() && parse_general(&text).is_ok()
+            );
+        }
     }
 
     #[test]
