@@ -133,7 +133,7 @@ fn structures(c: &mut Criterion) {
             },
         );
         let mut vec: Vec<(Fixed, Fixed)> = init.clone();
-        vec.sort_by(|a, b| a.0.cmp(&b.0));
+        vec.sort_by_key(|e| e.0);
         let mut k = 0usize;
         c.bench_function(
             &format!("structure sorted Vec, 5 bid levels, {n}-level side"),
