@@ -969,3 +969,165 @@ fn differential_against_reference_model() {
         }
     }
 }
+
+// ---- real Gate captures (cryptofeed sample_data): every stream bridges its REST snapshot
+
+/// `(recv_ts, payload)` of the received lines (`<ts>: <payload>`) of a cryptofeed capture.
+fn received(path: &Path) -> Vec<(f64, String)> {
+    let text = std::fs::read_to_string(path).expect("capture");
+    text.lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .filter_map(|l| {
+            l.split_once(": ")
+                .map(|(ts, p)| (ts.parse().expect("ts"), p.to_owned()))
+        })
+        .collect()
+}
+
+#[test]
+fn real_gate_streams_bridge_their_rest_snapshots() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realdata");
+    let reference: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("reference.json")).expect("reference"),
+    )
+    .expect("json");
+    let bridges = reference["gate"]["snapshot_bridge"]
+        .as_object()
+        .expect("snapshot_bridge");
+    let mut checked = 0;
+    for (kind, ws, http, channel, key) in [
+        (
+            Kind::GateSpot,
+            "GATEIO.ws.1.0",
+            "GATEIO.http.0.0",
+            "spot.order_book_update",
+            "currency_pair=",
+        ),
+        (
+            Kind::GateFutures,
+            "GATEIO_FUTURES.ws.1.0",
+            "GATEIO_FUTURES.http.0.0",
+            "futures.order_book_update",
+            "contract=",
+        ),
+    ] {
+        let frames = received(&dir.join("cryptofeed").join(ws));
+        let rest = std::fs::read_to_string(dir.join("cryptofeed").join(http)).expect("rest");
+        for line in rest.lines().filter(|l| !l.trim().is_empty()) {
+            // `<url> -> <ts>: <body>`
+            let (head, body) = line.split_once(": ").expect("rest line");
+            let symbol = head
+                .split(key)
+                .nth(1)
+                .and_then(|s| s.split('&').next())
+                .expect("symbol");
+            let rest_ts: f64 = head
+                .rsplit(' ')
+                .next()
+                .and_then(|t| t.parse().ok())
+                .expect("rest ts");
+            let want = &bridges[&format!("cryptofeed|{channel}|{symbol}")];
+            let snapshot = snapshot_frame(kind, &serde_json::from_str(body).expect("rest body"));
+            let mut s = BookSync::default();
+            s.start();
+            let (mut stale, mut applied, mut snapshot_done) = (0u64, 0u64, false);
+            for (ts, payload) in &frames {
+                if !snapshot_done && *ts > rest_ts {
+                    match s.on_snapshot(snapshot.update()).expect("snapshot") {
+                        SyncOutcome::Synced {
+                            dropped_stale,
+                            applied: a,
+                        } => {
+                            stale += dropped_stale as u64;
+                            applied += a as u64;
+                        }
+                        other => panic!("{symbol}: {other:?}"),
+                    }
+                    snapshot_done = true;
+                }
+                let v: Value = serde_json::from_str(payload).expect("frame json");
+                if v["channel"] != channel || v["event"] != "update" || v["result"]["s"] != symbol {
+                    continue;
+                }
+                let f = frame(kind, payload).expect("frame").expect("depth");
+                match s.on_diff(f.update()).expect("on_diff") {
+                    SyncOutcome::Buffered => {}
+                    SyncOutcome::Stale => stale += 1,
+                    SyncOutcome::Applied => applied += 1,
+                    other => panic!("{symbol}: {other:?}"),
+                }
+            }
+            if !snapshot_done {
+                let out = s.on_snapshot(snapshot.update()).expect("snapshot");
+                if let SyncOutcome::Synced {
+                    dropped_stale,
+                    applied: a,
+                } = out
+                {
+                    stale += dropped_stale as u64;
+                    applied += a as u64;
+                }
+            }
+            let book = s.book().unwrap_or_else(|| panic!("{symbol}: not synced"));
+            assert_eq!(
+                stale,
+                want["dropped_before_snapshot"].as_u64().expect("dropped"),
+                "{symbol}"
+            );
+            assert_eq!(
+                applied,
+                want["applied"].as_u64().expect("applied"),
+                "{symbol}"
+            );
+            assert_eq!(book.last_seq(), want["final_u"].as_u64(), "{symbol}");
+            assert_eq!(
+                book.bid_len() as u64,
+                want["final_levels"]["bids"].as_u64().expect("bids"),
+                "{symbol}"
+            );
+            assert_eq!(
+                book.ask_len() as u64,
+                want["final_levels"]["asks"].as_u64().expect("asks"),
+                "{symbol}"
+            );
+            let top = |v: &Value| -> Levels {
+                v.as_array()
+                    .expect("top5")
+                    .iter()
+                    .map(|l| {
+                        (
+                            l[0].as_str().expect("p").to_owned(),
+                            l[1].as_str().expect("q").to_owned(),
+                        )
+                    })
+                    .collect()
+            };
+            // the reference prints Decimal's str(): normalise both through the same plain form
+            let norm = |l: Levels| -> Levels {
+                l.into_iter()
+                    .map(|(p, q)| {
+                        let f = |t: &str| {
+                            hft_ws::num::parse_fixed(t)
+                                .expect("decimal")
+                                .to_plain_string()
+                        };
+                        (f(&p), f(&q))
+                    })
+                    .collect()
+            };
+            assert_eq!(
+                book.top_text(Side::Bid, Some(5)),
+                norm(top(&want["final_top5_bids"])),
+                "{symbol}"
+            );
+            assert_eq!(
+                book.top_text(Side::Ask, Some(5)),
+                norm(top(&want["final_top5_asks"])),
+                "{symbol}"
+            );
+            assert!(!book.is_crossed(), "{symbol}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, bridges.len());
+}
