@@ -11,7 +11,9 @@ mod l2;
 mod sync;
 
 pub use l2::{Applied, L2Book, DEFAULT_MAX_LEVELS};
-pub use sync::{BookSync, OwnedUpdate, SyncConfig, SyncOutcome, SyncPhase, DEFAULT_MAX_BUFFER};
+pub use sync::{
+    BookSync, OwnedUpdate, SyncConfig, SyncMachine, SyncOutcome, SyncPhase, DEFAULT_MAX_BUFFER,
+};
 
 use thiserror::Error;
 

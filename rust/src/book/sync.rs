@@ -6,6 +6,8 @@
 //! snapshot is too old and another is needed; then continue under the book's sequence rule.
 //! A self-contained snapshot arriving as a push (Gate `full: true`, obu, MEXC limit depth) syncs
 //! the book the same way. `is_synced()` is true only after a snapshot has been bridged.
+//! [`SyncMachine`] works on a book the caller owns (the Python layer shares it with handlers);
+//! [`BookSync`] bundles the two.
 
 use std::collections::VecDeque;
 
@@ -136,11 +138,9 @@ impl OwnedUpdate {
 }
 
 #[derive(Debug, Clone)]
-pub struct BookSync {
+pub struct SyncMachine {
     config: SyncConfig,
     phase: SyncPhase,
-    /// The maintained book (kept but unused in deltas-only mode).
-    book: L2Book,
     /// Deltas-only: last accepted sequence id.
     chain_last: Option<u64>,
     buffer: VecDeque<OwnedUpdate>,
@@ -150,18 +150,17 @@ pub struct BookSync {
     overflows: u64,
 }
 
-impl Default for BookSync {
+impl Default for SyncMachine {
     fn default() -> Self {
-        BookSync::new(SyncConfig::default())
+        SyncMachine::new(SyncConfig::default())
     }
 }
 
-impl BookSync {
-    pub fn new(config: SyncConfig) -> BookSync {
-        BookSync {
+impl SyncMachine {
+    pub fn new(config: SyncConfig) -> SyncMachine {
+        SyncMachine {
             config,
             phase: SyncPhase::Unsynced,
-            book: L2Book::with_max_levels(config.max_levels),
             chain_last: None,
             buffer: VecDeque::new(),
             snapshot_wanted: false,
@@ -183,17 +182,7 @@ impl BookSync {
         self.phase == SyncPhase::Synced
     }
 
-    /// The book, only while synced (never an unsynced book; `None` in deltas-only mode).
-    pub fn book(&self) -> Option<&L2Book> {
-        (self.is_synced() && !self.config.deltas_only).then_some(&self.book)
-    }
-
-    /// The book whatever its state (for diagnostics; check [`L2Book::is_synced`]).
-    pub fn book_unchecked(&self) -> &L2Book {
-        &self.book
-    }
-
-    /// True while a REST snapshot should be (re)fetched and handed to [`BookSync::on_snapshot`].
+    /// True while a REST snapshot should be (re)fetched and handed to `on_snapshot`.
     pub fn needs_snapshot(&self) -> bool {
         self.snapshot_wanted && !self.config.deltas_only
     }
@@ -203,11 +192,11 @@ impl BookSync {
     }
 
     /// Last sequence id applied (book mode) or accepted (deltas-only).
-    pub fn last_seq(&self) -> Option<u64> {
+    pub fn last_seq(&self, book: &L2Book) -> Option<u64> {
         if self.config.deltas_only {
             self.chain_last
         } else {
-            self.book.last_seq()
+            book.last_seq()
         }
     }
 
@@ -217,17 +206,17 @@ impl BookSync {
     }
 
     /// Starts buffering (call when subscribing, before the snapshot request).
-    pub fn start(&mut self) {
-        self.reset();
+    pub fn start(&mut self, book: &mut L2Book) {
+        self.reset(book);
         self.phase = SyncPhase::Buffering;
         self.snapshot_wanted = !self.config.deltas_only;
     }
 
     /// Back to `Unsynced`: buffer and book dropped (e.g. after unsubscribe or reconnect).
-    pub fn reset(&mut self) {
+    pub fn reset(&mut self, book: &mut L2Book) {
         self.phase = SyncPhase::Unsynced;
         self.buffer.clear();
-        self.book.clear();
+        book.clear();
         self.chain_last = None;
         self.snapshot_wanted = false;
     }
@@ -236,17 +225,18 @@ impl BookSync {
     /// An `Err` (malformed levels, missing ids) changes nothing; a lost diff shows up as a gap later.
     pub fn on_diff<L: LevelText>(
         &mut self,
+        book: &mut L2Book,
         update: BookUpdate<'_, L>,
     ) -> Result<SyncOutcome, BookError> {
         if self.config.deltas_only {
             return self.on_delta_only(&update);
         }
         if update.is_snapshot {
-            return self.on_snapshot(update);
+            return self.on_snapshot(book, update);
         }
         match self.phase {
             SyncPhase::Unsynced | SyncPhase::Buffering => self.buffer_diff(&update),
-            SyncPhase::Synced => match self.book.apply(update) {
+            SyncPhase::Synced => match book.apply(update) {
                 Ok(Applied::Stale) => {
                     self.stale += 1;
                     Ok(SyncOutcome::Stale)
@@ -254,7 +244,7 @@ impl BookSync {
                 Ok(_) => Ok(SyncOutcome::Applied),
                 Err(BookError::Gap { expected, got }) => {
                     self.gaps += 1;
-                    self.book.invalidate();
+                    book.invalidate();
                     self.phase = SyncPhase::Buffering;
                     self.snapshot_wanted = true;
                     self.buffer.clear();
@@ -309,6 +299,7 @@ impl BookSync {
     /// Applies a snapshot (REST body or snapshot push) and the buffered diffs that follow it.
     pub fn on_snapshot<L: LevelText>(
         &mut self,
+        book: &mut L2Book,
         update: BookUpdate<'_, L>,
     ) -> Result<SyncOutcome, BookError> {
         let snapshot = BookUpdate {
@@ -319,17 +310,17 @@ impl BookSync {
             return self.on_delta_only(&snapshot);
         }
         // Validation errors leave the state as it was (still waiting for a usable snapshot).
-        self.book.apply(snapshot)?;
+        book.apply(snapshot)?;
         let mut dropped_stale = 0;
         let mut applied = 0;
         while let Some(next) = self.buffer.front() {
-            match self.book.apply(next.as_update()) {
+            match book.apply(next.as_update()) {
                 Ok(Applied::Stale) => dropped_stale += 1,
                 Ok(_) => applied += 1,
                 Err(BookError::Gap { expected, got }) => {
                     // The snapshot ends before the buffered data starts: a newer snapshot is needed.
                     self.stale += dropped_stale as u64;
-                    self.book.invalidate();
+                    book.invalidate();
                     self.phase = SyncPhase::Buffering;
                     self.snapshot_wanted = true;
                     return Ok(SyncOutcome::SnapshotTooOld {
@@ -340,7 +331,7 @@ impl BookSync {
                 Err(e) => {
                     // Cannot happen for validated buffered levels except a level cap hit: start over.
                     self.buffer.clear();
-                    self.book.invalidate();
+                    book.invalidate();
                     self.phase = SyncPhase::Buffering;
                     self.snapshot_wanted = true;
                     return Err(e);
@@ -381,6 +372,92 @@ impl BookSync {
         self.chain_last = Some(last);
         self.phase = SyncPhase::Synced;
         Ok(outcome)
+    }
+}
+
+/// A [`SyncMachine`] with the book it maintains.
+#[derive(Debug, Clone)]
+pub struct BookSync {
+    machine: SyncMachine,
+    book: L2Book,
+}
+
+impl Default for BookSync {
+    fn default() -> Self {
+        BookSync::new(SyncConfig::default())
+    }
+}
+
+impl BookSync {
+    pub fn new(config: SyncConfig) -> BookSync {
+        BookSync {
+            machine: SyncMachine::new(config),
+            book: L2Book::with_max_levels(config.max_levels),
+        }
+    }
+
+    pub fn machine(&self) -> &SyncMachine {
+        &self.machine
+    }
+
+    pub fn config(&self) -> SyncConfig {
+        self.machine.config()
+    }
+
+    pub fn phase(&self) -> SyncPhase {
+        self.machine.phase()
+    }
+
+    pub fn is_synced(&self) -> bool {
+        self.machine.is_synced()
+    }
+
+    /// The book, only while synced (never an unsynced book; `None` in deltas-only mode).
+    pub fn book(&self) -> Option<&L2Book> {
+        (self.machine.is_synced() && !self.machine.config().deltas_only).then_some(&self.book)
+    }
+
+    /// The book whatever its state (for diagnostics; check [`L2Book::is_synced`]).
+    pub fn book_unchecked(&self) -> &L2Book {
+        &self.book
+    }
+
+    pub fn needs_snapshot(&self) -> bool {
+        self.machine.needs_snapshot()
+    }
+
+    pub fn buffered(&self) -> usize {
+        self.machine.buffered()
+    }
+
+    pub fn last_seq(&self) -> Option<u64> {
+        self.machine.last_seq(&self.book)
+    }
+
+    pub fn counters(&self) -> (u64, u64, u64) {
+        self.machine.counters()
+    }
+
+    pub fn start(&mut self) {
+        self.machine.start(&mut self.book);
+    }
+
+    pub fn reset(&mut self) {
+        self.machine.reset(&mut self.book);
+    }
+
+    pub fn on_diff<L: LevelText>(
+        &mut self,
+        update: BookUpdate<'_, L>,
+    ) -> Result<SyncOutcome, BookError> {
+        self.machine.on_diff(&mut self.book, update)
+    }
+
+    pub fn on_snapshot<L: LevelText>(
+        &mut self,
+        update: BookUpdate<'_, L>,
+    ) -> Result<SyncOutcome, BookError> {
+        self.machine.on_snapshot(&mut self.book, update)
     }
 }
 
