@@ -6,12 +6,13 @@
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyString, PyTuple};
 
 use crate::book::{
-    Applied, BookError, BookUpdate, L2Book, LevelText, Side, SyncConfig, SyncMachine, SyncOutcome,
-    DEFAULT_MAX_BUFFER, DEFAULT_MAX_LEVELS,
+    BookError, BookUpdate, L2Book, Side, SyncConfig, SyncMachine, SyncOutcome, DEFAULT_MAX_BUFFER,
+    DEFAULT_MAX_LEVELS,
 };
+use crate::num::{parse_fixed, Fixed};
 
 use super::errors::{BufferOverflow, ParseError, SequenceGap};
 use super::events::PyDepthUpdate;
@@ -41,11 +42,44 @@ fn book_err(e: BookError, who: &str) -> PyErr {
     }
 }
 
-/// A depth update's fields as the book needs them, borrowed from the Rust event or copied from a
-/// Python object of the same shape.
+/// A depth update's fields as the book needs them, borrowed from the Rust event or read from a
+/// Python object of the same shape (levels parsed straight from the `str` objects, no copies).
 enum Levels<'a> {
     Event(&'a PyDepthUpdate),
-    Owned { first: Option<u64>, last: Option<u64>, snapshot: bool, symbol: Option<String>, bids: Vec<(String, String)>, asks: Vec<(String, String)> },
+    Object {
+        first: Option<u64>,
+        last: Option<u64>,
+        snapshot: bool,
+        symbol: Option<String>,
+        bids: Vec<(Fixed, Fixed)>,
+        asks: Vec<(Fixed, Fixed)>,
+    },
+}
+
+/// Parses a Python iterable of `(price_text, qty_text)` pairs.
+fn py_levels(obj: &Bound<'_, PyAny>, side: Side) -> PyResult<Vec<(Fixed, Fixed)>> {
+    let mut out = Vec::with_capacity(obj.len().unwrap_or(0));
+    for (index, item) in obj.try_iter()?.enumerate() {
+        let item = item?;
+        let (p, q) = match item.downcast::<PyTuple>() {
+            Ok(t) if t.len() == 2 => (t.get_borrowed_item(0)?, t.get_borrowed_item(1)?),
+            _ => {
+                return Err(ParseError::new_err(format!(
+                    "invalid {} level {index}: expected a (price, qty) pair of str",
+                    side.as_str()
+                )))
+            }
+        };
+        let text = |v: &Bound<'_, PyAny>, field: &'static str| -> PyResult<Fixed> {
+            let s = v.downcast::<PyString>().map_err(|_| {
+                ParseError::new_err(format!("invalid {} level {index}: {field} is not a str", side.as_str()))
+            })?;
+            parse_fixed(s.to_str()?)
+                .map_err(|source| ParseError::new_err(BookError::Level { side, index, field, source }.to_string()))
+        };
+        out.push((text(&p, "price")?, text(&q, "qty")?));
+    }
+    Ok(out)
 }
 
 impl Levels<'_> {
@@ -53,17 +87,16 @@ impl Levels<'_> {
         if let Ok(ev) = obj.downcast::<PyDepthUpdate>() {
             return Ok(Levels::Event(ev.get()));
         }
-        let attr = |name: &str| obj.getattr(name);
-        Ok(Levels::Owned {
-            first: attr("first_seq")?.extract()?,
-            last: attr("last_seq")?.extract()?,
-            snapshot: attr("is_snapshot")?.extract()?,
+        Ok(Levels::Object {
+            first: obj.getattr("first_seq")?.extract()?,
+            last: obj.getattr("last_seq")?.extract()?,
+            snapshot: obj.getattr("is_snapshot")?.extract()?,
             symbol: match obj.getattr("symbol") {
                 Ok(s) => s.extract()?,
                 Err(_) => None,
             },
-            bids: attr("bids_str")?.extract()?,
-            asks: attr("asks_str")?.extract()?,
+            bids: py_levels(&obj.getattr("bids_str")?, Side::Bid)?,
+            asks: py_levels(&obj.getattr("asks_str")?, Side::Ask)?,
         })
     }
 }
@@ -118,7 +151,7 @@ impl PyOrderBook {
                 self.check_symbol(ev.symbol())?;
                 self.book.apply(ev.book_update())
             }
-            Levels::Owned { first, last, snapshot, symbol, bids, asks } => {
+            Levels::Object { first, last, snapshot, symbol, bids, asks } => {
                 self.check_symbol(symbol.as_deref())?;
                 self.book.apply(BookUpdate { first_seq: *first, last_seq: *last, is_snapshot: *snapshot, bids, asks })
             }
@@ -205,7 +238,7 @@ impl PyOrderBook {
     }
 
     fn __repr__(&self) -> String {
-        let side = |l: Option<(crate::num::Fixed, crate::num::Fixed)>| {
+        let side = |l: Option<(Fixed, Fixed)>| {
             l.map_or_else(|| "None".to_owned(), |(p, q)| format!("{p}@{q}"))
         };
         format!(
@@ -263,7 +296,7 @@ impl PyBookSync {
                     self.machine.on_diff(&mut ob.book, u)
                 }
             }
-            Levels::Owned { first, last, snapshot: is_snap, symbol, bids, asks } => {
+            Levels::Object { first, last, snapshot: is_snap, symbol, bids, asks } => {
                 ob.check_symbol(symbol.as_deref())?;
                 let u = BookUpdate { first_seq: *first, last_seq: *last, is_snapshot: *is_snap, bids, asks };
                 if snapshot {
@@ -402,7 +435,3 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyBookSync>()?;
     Ok(())
 }
-
-// `Applied` and `LevelText` are used by the event adapter (`PyDepthUpdate::book_update`).
-#[allow(unused_imports)]
-use {Applied as _, LevelText as _};
