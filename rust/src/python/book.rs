@@ -22,10 +22,14 @@ const MARKETS: [&str; 2] = ["spot", "futures"];
 
 fn check_venue(exchange: &str, market: &str) -> PyResult<()> {
     if !EXCHANGES.contains(&exchange) {
-        return Err(PyValueError::new_err(format!("exchange must be 'mexc' or 'gateio', not {exchange:?}")));
+        return Err(PyValueError::new_err(format!(
+            "exchange must be 'mexc' or 'gateio', not {exchange:?}"
+        )));
     }
     if !MARKETS.contains(&market) {
-        return Err(PyValueError::new_err(format!("market must be 'spot' or 'futures', not {market:?}")));
+        return Err(PyValueError::new_err(format!(
+            "market must be 'spot' or 'futures', not {market:?}"
+        )));
     }
     Ok(())
 }
@@ -36,9 +40,10 @@ fn book_err(e: BookError, who: &str) -> PyErr {
     match e {
         BookError::Gap { .. } => SequenceGap::new_err(msg),
         BookError::TooManyLevels { .. } => BufferOverflow::new_err(msg),
-        BookError::MissingSeq | BookError::InvalidRange { .. } | BookError::Level { .. } | BookError::LevelValue { .. } => {
-            ParseError::new_err(msg)
-        }
+        BookError::MissingSeq
+        | BookError::InvalidRange { .. }
+        | BookError::Level { .. }
+        | BookError::LevelValue { .. } => ParseError::new_err(msg),
     }
 }
 
@@ -72,10 +77,22 @@ fn py_levels(obj: &Bound<'_, PyAny>, side: Side) -> PyResult<Vec<(Fixed, Fixed)>
         };
         let text = |v: &Bound<'_, PyAny>, field: &'static str| -> PyResult<Fixed> {
             let s = v.downcast::<PyString>().map_err(|_| {
-                ParseError::new_err(format!("invalid {} level {index}: {field} is not a str", side.as_str()))
+                ParseError::new_err(format!(
+                    "invalid {} level {index}: {field} is not a str",
+                    side.as_str()
+                ))
             })?;
-            parse_fixed(s.to_str()?)
-                .map_err(|source| ParseError::new_err(BookError::Level { side, index, field, source }.to_string()))
+            parse_fixed(s.to_str()?).map_err(|source| {
+                ParseError::new_err(
+                    BookError::Level {
+                        side,
+                        index,
+                        field,
+                        source,
+                    }
+                    .to_string(),
+                )
+            })
         };
         out.push((text(&p, "price")?, text(&q, "qty")?));
     }
@@ -116,9 +133,10 @@ impl PyOrderBook {
 
     fn check_symbol(&self, symbol: Option<&str>) -> PyResult<()> {
         match symbol {
-            Some(s) if s != self.symbol => {
-                Err(PyValueError::new_err(format!("depth update for {s:?} applied to the {} book", self.who())))
-            }
+            Some(s) if s != self.symbol => Err(PyValueError::new_err(format!(
+                "depth update for {s:?} applied to the {} book",
+                self.who()
+            ))),
             _ => Ok(()),
         }
     }
@@ -151,9 +169,22 @@ impl PyOrderBook {
                 self.check_symbol(ev.symbol())?;
                 self.book.apply(ev.book_update())
             }
-            Levels::Object { first, last, snapshot, symbol, bids, asks } => {
+            Levels::Object {
+                first,
+                last,
+                snapshot,
+                symbol,
+                bids,
+                asks,
+            } => {
                 self.check_symbol(symbol.as_deref())?;
-                self.book.apply(BookUpdate { first_seq: *first, last_seq: *last, is_snapshot: *snapshot, bids, asks })
+                self.book.apply(BookUpdate {
+                    first_seq: *first,
+                    last_seq: *last,
+                    is_snapshot: *snapshot,
+                    bids,
+                    asks,
+                })
             }
         };
         match result {
@@ -281,7 +312,12 @@ fn outcome_name(o: SyncOutcome) -> &'static str {
 }
 
 impl PyBookSync {
-    fn feed(&mut self, py: Python<'_>, update: &Bound<'_, PyAny>, snapshot: bool) -> PyResult<&'static str> {
+    fn feed(
+        &mut self,
+        py: Python<'_>,
+        update: &Bound<'_, PyAny>,
+        snapshot: bool,
+    ) -> PyResult<&'static str> {
         let levels = Levels::from_object(update)?;
         let mut ob = self.book.borrow_mut(py);
         let who = ob.who();
@@ -296,9 +332,22 @@ impl PyBookSync {
                     self.machine.on_diff(&mut ob.book, u)
                 }
             }
-            Levels::Object { first, last, snapshot: is_snap, symbol, bids, asks } => {
+            Levels::Object {
+                first,
+                last,
+                snapshot: is_snap,
+                symbol,
+                bids,
+                asks,
+            } => {
                 ob.check_symbol(symbol.as_deref())?;
-                let u = BookUpdate { first_seq: *first, last_seq: *last, is_snapshot: *is_snap, bids, asks };
+                let u = BookUpdate {
+                    first_seq: *first,
+                    last_seq: *last,
+                    is_snapshot: *is_snap,
+                    bids,
+                    asks,
+                };
                 if snapshot {
                     self.machine.on_snapshot(&mut ob.book, u)
                 } else {
@@ -309,7 +358,10 @@ impl PyBookSync {
         let outcome = result.map_err(|e| book_err(e, &who))?;
         match outcome {
             SyncOutcome::GapResyncNeeded { expected, got } => self.last_gap = Some((expected, got)),
-            SyncOutcome::Synced { dropped_stale, applied } => self.last_synced = Some((dropped_stale, applied)),
+            SyncOutcome::Synced {
+                dropped_stale,
+                applied,
+            } => self.last_synced = Some((dropped_stale, applied)),
             _ => {}
         }
         Ok(outcome_name(outcome))
@@ -331,7 +383,11 @@ impl PyBookSync {
     ) -> PyResult<Self> {
         let book = Py::new(py, PyOrderBook::new(exchange, market, symbol, max_levels)?)?;
         Ok(PyBookSync {
-            machine: SyncMachine::new(SyncConfig { max_buffer, max_levels, deltas_only }),
+            machine: SyncMachine::new(SyncConfig {
+                max_buffer,
+                max_levels,
+                deltas_only,
+            }),
             book,
             last_gap: None,
             last_synced: None,
@@ -339,12 +395,20 @@ impl PyBookSync {
     }
 
     /// Feeds one pushed depth update (diff, or a snapshot push such as Gate `full: true`).
-    fn on_diff(&mut self, py: Python<'_>, depth_update: &Bound<'_, PyAny>) -> PyResult<&'static str> {
+    fn on_diff(
+        &mut self,
+        py: Python<'_>,
+        depth_update: &Bound<'_, PyAny>,
+    ) -> PyResult<&'static str> {
         self.feed(py, depth_update, false)
     }
 
     /// Feeds a snapshot (a parsed REST body): applies it and the buffered diffs that follow it.
-    fn on_snapshot(&mut self, py: Python<'_>, depth_update: &Bound<'_, PyAny>) -> PyResult<&'static str> {
+    fn on_snapshot(
+        &mut self,
+        py: Python<'_>,
+        depth_update: &Bound<'_, PyAny>,
+    ) -> PyResult<&'static str> {
         self.feed(py, depth_update, true)
     }
 
@@ -363,7 +427,8 @@ impl PyBookSync {
     /// The maintained book while synced, else `None` (never an unsynced book; `None` in deltas-only mode).
     #[getter]
     fn book(&self, py: Python<'_>) -> Option<Py<PyOrderBook>> {
-        (self.machine.is_synced() && !self.machine.config().deltas_only).then(|| self.book.clone_ref(py))
+        (self.machine.is_synced() && !self.machine.config().deltas_only)
+            .then(|| self.book.clone_ref(py))
     }
 
     #[getter]
@@ -425,7 +490,9 @@ impl PyBookSync {
             ob.who(),
             self.machine.phase().as_str(),
             self.machine.buffered(),
-            self.machine.last_seq(&ob.book).map_or_else(|| "None".to_owned(), |s| s.to_string()),
+            self.machine
+                .last_seq(&ob.book)
+                .map_or_else(|| "None".to_owned(), |s| s.to_string()),
         )
     }
 }
