@@ -1,3 +1,5 @@
 //! hft_ws core: pure Rust. The PyO3 layer lives in `python/` behind the `python` feature.
 
 pub mod frame;
+pub mod book;
+pub mod num;
