@@ -1,1 +1,3 @@
 //! hft_ws core: pure Rust. The PyO3 layer lives in `python/` behind the `python` feature.
+
+pub mod mexc;
