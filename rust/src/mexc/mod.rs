@@ -2,6 +2,7 @@
 //! replies and futures JSON.
 
 pub mod check;
+pub mod codes;
 pub mod error;
 pub mod proto;
 pub mod wire;
