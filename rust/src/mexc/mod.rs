@@ -37,9 +37,15 @@ pub fn decode_push(buf: &[u8]) -> Result<DecodedPush, MexcError> {
         Some(&b) if b == b'{' || b == b'[' => return Err(MexcError::JsonInBinary(char::from(b))),
         Some(_) => {}
     }
-    let summary = wire::validate(buf)?;
-    let wrapper =
-        PushDataV3ApiWrapper::decode(buf).map_err(|e| MexcError::Decode(e.to_string()))?;
+    let summary = wire::validate_structure(buf)?;
+    let wrapper = match PushDataV3ApiWrapper::decode(buf) {
+        Ok(w) => w,
+        // prost checks UTF-8 too; the full walk names the field and byte of the problem.
+        Err(e) => {
+            wire::validate(buf)?;
+            return Err(MexcError::Decode(e.to_string()));
+        }
+    };
     check::check_push(&wrapper)?;
     let body_field = match (&wrapper.body, summary.unknown_body_field) {
         (Some(body), _) => body.field_number(),

@@ -362,6 +362,15 @@ impl<'a> Walker<'a> {
         leaf: Option<&str>,
     ) -> Result<u64, MexcError> {
         let start = *pos;
+        // Fast path: most tags, lengths and small values are one byte.
+        if start < limit {
+            if let Some(&b) = self.buf.get(start) {
+                if b < 0x80 {
+                    *pos = start + 1;
+                    return Ok(u64::from(b));
+                }
+            }
+        }
         let mut value: u64 = 0;
         for i in 0..10 {
             let at = start + i;
@@ -401,6 +410,16 @@ fn expected_wire_type(kind: Kind) -> u8 {
 
 /// Walk `buf` as a `PushDataV3ApiWrapper`. Returns where the body is, or the first problem found.
 pub fn validate(buf: &[u8]) -> Result<WireSummary, MexcError> {
+    walk(buf, true)
+}
+
+/// [`validate`] without the UTF-8 check of string fields, for callers that decode with prost right
+/// after (prost checks UTF-8 itself; on its error, [`validate`] locates the bad byte).
+pub fn validate_structure(buf: &[u8]) -> Result<WireSummary, MexcError> {
+    walk(buf, false)
+}
+
+fn walk(buf: &[u8], check_utf8: bool) -> Result<WireSummary, MexcError> {
     let root = Open {
         msg: WRAPPER,
         end: buf.len(),
@@ -488,7 +507,10 @@ pub fn validate(buf: &[u8]) -> Result<WireSummary, MexcError> {
                 match def.kind {
                     Kind::Str => {
                         let bytes = buf.get(pos..end).unwrap_or_default();
-                        if let Err(e) = std::str::from_utf8(bytes) {
+                        if let Some(e) = check_utf8
+                            .then(|| std::str::from_utf8(bytes).err())
+                            .flatten()
+                        {
                             let at = pos + e.valid_up_to();
                             return Err(w.err(WireError::InvalidUtf8, at, field, Some(def.name)));
                         }
