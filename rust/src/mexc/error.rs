@@ -99,6 +99,11 @@ pub enum MexcError {
         "invalid MEXC push: oneof body missing (no field 301-315 and no unknown field >= 300)"
     )]
     MissingBody,
+    #[error("invalid JSON: {msg} at byte {offset}")]
+    Json { msg: String, offset: usize },
+    /// A REST error body where a snapshot was expected.
+    #[error("MEXC REST error {code}: {message}")]
+    Rest { code: String, message: String },
     #[error("missing `{field}` in {context}")]
     Missing {
         field: &'static str,

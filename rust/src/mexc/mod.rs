@@ -4,7 +4,11 @@
 pub mod check;
 pub mod codes;
 pub mod error;
+pub mod futures;
+pub mod jsonv;
+pub mod out;
 pub mod proto;
+pub mod spot;
 pub mod wire;
 
 pub use error::{MexcError, WireError};
