@@ -737,3 +737,42 @@ fn real_frames_parse() {
     }
     assert!(n >= 30, "{n}");
 }
+
+/// Deterministic xorshift mutations of every text vector: parsers return events or errors, never panic.
+#[test]
+fn mutated_text_never_panics() {
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let alphabet = b"{}[],:\"0-.eE\\ x\x00\xff9";
+    for v in lines(&format!("{VDIR}/vectors.jsonl")) {
+        let Some(frame) = v["frame"].as_str() else {
+            continue;
+        };
+        let frame = frame.as_bytes();
+        if frame.len() > 4096 {
+            continue;
+        }
+        for cut in 0..frame.len() {
+            let _ = futures::parse(&frame[..cut]);
+            let _ = spot::parse_text(&frame[..cut]);
+        }
+        for _ in 0..200 {
+            let mut m = frame.to_vec();
+            for _ in 0..(next() % 3 + 1) {
+                let i = (next() as usize) % m.len().max(1);
+                if let Some(b) = m.get_mut(i) {
+                    *b = alphabet[(next() as usize) % alphabet.len()];
+                }
+            }
+            let _ = futures::parse(&m);
+            let _ = spot::parse_text(&m);
+            let _ = futures::parse_snapshot(&m, None);
+            let _ = spot::parse_snapshot(&m, None);
+        }
+    }
+}
