@@ -5,8 +5,8 @@
 //! cargo bench --bench mexc
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use hft_ws::mexc::decode_push;
 use hft_ws::mexc::proto::*;
+use hft_ws::mexc::{decode_push, spot};
 use prost::Message;
 
 fn depth_frame() -> Vec<u8> {
@@ -78,6 +78,9 @@ fn bench(c: &mut Criterion) {
         b.iter(|| PushDataV3ApiWrapper::decode(black_box(&depth[..])))
     });
     g.bench_function("decode_push", |b| b.iter(|| decode_push(black_box(&depth))));
+    g.bench_function("parse_binary", |b| {
+        b.iter(|| spot::parse_binary(black_box(&depth)))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("mexc_aggre_deals_3");
@@ -88,6 +91,9 @@ fn bench(c: &mut Criterion) {
         b.iter(|| PushDataV3ApiWrapper::decode(black_box(&deals[..])))
     });
     g.bench_function("decode_push", |b| b.iter(|| decode_push(black_box(&deals))));
+    g.bench_function("parse_binary", |b| {
+        b.iter(|| spot::parse_binary(black_box(&deals)))
+    });
     g.finish();
 }
 
