@@ -6,7 +6,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use hft_ws::mexc::proto::*;
-use hft_ws::mexc::{decode_push, spot};
+use hft_ws::mexc::{decode_push, futures, spot};
 use prost::Message;
 
 fn depth_frame() -> Vec<u8> {
@@ -97,5 +97,14 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+fn bench_futures(c: &mut Criterion) {
+    let depth = br#"{"symbol":"BTC_USDT","data":{"asks":[[117000.1,24593,25],[117000.2,1,1],[117000.3,5,2],[117000.4,8,1],[117000.5,13,3]],"bids":[[116999.9,98072,19],[116999.8,7,1],[116999.7,0,0],[116999.6,3,1],[116999.5,2,2]],"version":26012900001},"channel":"push.depth","ts":1781678000005}"#;
+    let deal = br#"{"symbol":"BTC_USDT","data":[{"p":117000.1,"v":2875,"T":1,"O":3,"M":2,"t":1781678000070},{"p":116999.9,"v":2511,"T":2,"O":3,"M":2,"t":1781678000071}],"channel":"push.deal","ts":1781678000072}"#;
+    let mut g = c.benchmark_group("mexc_futures");
+    g.bench_function("depth_5x5", |b| b.iter(|| futures::parse(black_box(depth))));
+    g.bench_function("deal_2", |b| b.iter(|| futures::parse(black_box(deal))));
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_futures);
 criterion_main!(benches);

@@ -158,21 +158,22 @@ fn deals(head: &Head, data: &J<'_>) -> Result<Vec<MexcEvent>, MexcError> {
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, d) in items.into_iter().enumerate() {
-        let ctx = format!("push.deal data[{i}]");
+        // Context text is only built on the error path.
+        let ctx = || format!("push.deal data[{i}]");
         let req = |k: &'static str| {
             d.get(k).ok_or_else(|| MexcError::Missing {
                 field: k,
-                context: ctx.clone(),
+                context: ctx(),
             })
         };
-        let price = number(req("p")?, "p", &ctx)?;
-        let qty = number(req("v")?, "v", &ctx)?;
+        let price = number(req("p")?, "p", "push.deal")?;
+        let qty = number(req("v")?, "v", "push.deal")?;
         let side_code = req("T")?
             .as_i64()
-            .ok_or_else(|| MexcError::invalid("T", ctx.clone(), "expected an integer"))?;
+            .ok_or_else(|| MexcError::invalid("T", ctx(), "expected an integer"))?;
         let time = req("t")?
             .as_i64()
-            .ok_or_else(|| MexcError::invalid("t", ctx.clone(), "expected an integer"))?;
+            .ok_or_else(|| MexcError::invalid("t", ctx(), "expected an integer"))?;
         let trade_id = d.get("i").and_then(id_text);
         let mut h = head.clone();
         h.exchange_ts_ms = Some(time);
