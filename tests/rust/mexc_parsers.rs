@@ -595,23 +595,7 @@ fn check_futures(name: &str, e: &Value, evs: &[MexcEvent]) {
 }
 
 fn head(ev: &MexcEvent) -> Option<&hft_ws::mexc::out::Head> {
-    match ev {
-        MexcEvent::Depth { head, .. }
-        | MexcEvent::Trade { head, .. }
-        | MexcEvent::BookTicker { head, .. }
-        | MexcEvent::Ticker { head, .. }
-        | MexcEvent::Kline { head, .. }
-        | MexcEvent::Order { head, .. }
-        | MexcEvent::Fill { head, .. }
-        | MexcEvent::Balance { head, .. }
-        | MexcEvent::Position { head, .. }
-        | MexcEvent::FundingRate { head, .. }
-        | MexcEvent::Price { head, .. }
-        | MexcEvent::Account { head, .. }
-        | MexcEvent::Control { head, .. }
-        | MexcEvent::ErrorReply { head, .. }
-        | MexcEvent::Unknown { head, .. } => Some(head),
-    }
+    Some(ev.head())
 }
 
 #[test]

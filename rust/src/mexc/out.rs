@@ -170,3 +170,69 @@ pub fn non_empty(s: String) -> Option<String> {
         Some(s)
     }
 }
+
+impl MexcEvent {
+    /// The spec's `kind` string of the event this becomes.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            MexcEvent::Depth { .. } => "depth",
+            MexcEvent::Trade { .. } => "trade",
+            MexcEvent::BookTicker { .. } => "book_ticker",
+            MexcEvent::Ticker { .. } => "ticker",
+            MexcEvent::Kline { .. } => "kline",
+            MexcEvent::Order { .. } => "order",
+            MexcEvent::Fill { .. } => "fill",
+            MexcEvent::Balance { .. } => "balance",
+            MexcEvent::Position { .. } => "position",
+            MexcEvent::FundingRate { .. } => "funding_rate",
+            MexcEvent::Price {
+                kind: PriceKind::Index,
+                ..
+            } => "index_price",
+            MexcEvent::Price {
+                kind: PriceKind::Mark,
+                ..
+            } => "mark_price",
+            MexcEvent::Account { .. } => "account",
+            MexcEvent::Control {
+                kind: ControlKind::Subscribed,
+                ..
+            } => "subscribed",
+            MexcEvent::Control {
+                kind: ControlKind::Unsubscribed,
+                ..
+            } => "unsubscribed",
+            MexcEvent::Control {
+                kind: ControlKind::Login,
+                ..
+            } => "login",
+            MexcEvent::Control {
+                kind: ControlKind::Pong,
+                ..
+            } => "pong",
+            MexcEvent::ErrorReply { .. } => "error_reply",
+            MexcEvent::Unknown { .. } => "unknown",
+        }
+    }
+
+    /// The common fields.
+    pub fn head(&self) -> &Head {
+        match self {
+            MexcEvent::Depth { head, .. }
+            | MexcEvent::Trade { head, .. }
+            | MexcEvent::BookTicker { head, .. }
+            | MexcEvent::Ticker { head, .. }
+            | MexcEvent::Kline { head, .. }
+            | MexcEvent::Order { head, .. }
+            | MexcEvent::Fill { head, .. }
+            | MexcEvent::Balance { head, .. }
+            | MexcEvent::Position { head, .. }
+            | MexcEvent::FundingRate { head, .. }
+            | MexcEvent::Price { head, .. }
+            | MexcEvent::Account { head, .. }
+            | MexcEvent::Control { head, .. }
+            | MexcEvent::ErrorReply { head, .. }
+            | MexcEvent::Unknown { head, .. } => head,
+        }
+    }
+}
