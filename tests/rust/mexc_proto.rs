@@ -406,3 +406,39 @@ fn errors_name_problem_field_and_offset() {
         "invalid protobuf: truncated varint at byte 7 in field 6 (publicAggreDepths.lastOrderCreateTime)"
     );
 }
+
+/// Group nesting at the limit: the validator and prost agree on where depth 100 is reached.
+#[test]
+fn nesting_limit_matches_prost() {
+    fn frame(groups: usize) -> Vec<u8> {
+        // item = { price "1", quantity "0", groups × field 9 start ... end }
+        let mut item = vec![0x0a, 0x01, b'1', 0x12, 0x01, b'0'];
+        item.extend(std::iter::repeat_n(0x4b, groups)); // field 9, wire type 3
+        item.extend(std::iter::repeat_n(0x4c, groups)); // field 9, wire type 4
+        let mut body = vec![0x0a];
+        push_len(&mut body, item.len());
+        body.extend(item);
+        body.extend([0x22, 0x01, b'1', 0x2a, 0x01, b'1']); // fromVersion, toVersion
+        let mut f = vec![0x0a, 0x01, b'c', 0xca, 0x13];
+        push_len(&mut f, body.len());
+        f.extend(body);
+        f
+    }
+    fn push_len(out: &mut Vec<u8>, mut n: usize) {
+        while n >= 0x80 {
+            out.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+    }
+    for groups in [1usize, 50, 97, 98, 99, 100, 150] {
+        let f = frame(groups);
+        let ours = wire::validate(&f).is_ok();
+        let prost_ok = PushDataV3ApiWrapper::decode(&f[..]).is_ok();
+        assert_eq!(
+            ours, prost_ok,
+            "{groups} groups: validator {ours}, prost {prost_ok}"
+        );
+    }
+    assert!(decode_push(&frame(1)).is_ok());
+}
