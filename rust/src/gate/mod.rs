@@ -583,12 +583,12 @@ fn order(f: &Frame<'_>, o: &J<'_>) -> R<Event> {
             let ev = opt_str(o.get("event"));
             let qty = dec(o.get("amount"), "amount", c)?;
             let left = dec(o.get("left"), "left", c)?;
-            let filled_qty = match dec(o.get("filled_amount"), "filled_amount", c)? {
-                Some(v) => Some(v),
-                None => match (&qty, &left) {
-                    (Some(q), Some(l)) => sub_text(q, l),
-                    _ => None,
-                },
+            // `amount - left` first: the docs' own example sends a `filled_amount` that
+            // contradicts `left`.
+            let filled_amount = dec(o.get("filled_amount"), "filled_amount", c)?;
+            let filled_qty = match (&qty, &left) {
+                (Some(q), Some(l)) => sub_text(q, l).or(filled_amount),
+                _ => filled_amount,
             };
             let partly = filled_qty.as_ref().is_some_and(|q| sign(q) != 0);
             let status = match ev.as_deref() {
@@ -666,7 +666,7 @@ fn order(f: &Frame<'_>, o: &J<'_>) -> R<Event> {
                 order_id: id_text(o.get("id")),
                 client_order_id: opt_str(o.get("text")),
                 side,
-                side_code: size.as_ref().map(|s| s.as_str().to_string()),
+                side_code: None,
                 order_type,
                 order_type_code: tif,
                 status,
@@ -704,7 +704,7 @@ fn fill(f: &Frame<'_>, t: &J<'_>) -> R<Event> {
                 Some(s) => Some(abs_dec(s, "size", c)?),
                 None => None,
             };
-            (side, size.map(|s| s.0), qty)
+            (side, None, qty)
         }
     };
     let is_maker = match t.get("role") {
