@@ -897,4 +897,77 @@ mod tests {
         );
         assert_eq!((d.first_seq, d.last_seq), (Some(8), Some(10)));
     }
+
+    #[test]
+    fn duplicate_keys_last_wins_and_exact_tokens() {
+        let f = br#"{"channel":"futures.positions","event":"update","result":[{"contract":"A","size":1,"size":-3,"entry_price":40000.36666661111,"leverage":0,"liq_price":-1.25e-8}]}"#;
+        let evs = parse(f, Market::Futures, None).unwrap_or_default();
+        let Some(Event::Position(p)) = evs.first() else {
+            panic!("no position")
+        };
+        assert_eq!(p.size.as_ref().map(Dec::as_str), Some("-3"));
+        assert_eq!(
+            p.entry_price.as_ref().map(Dec::as_str),
+            Some("40000.36666661111")
+        );
+        assert_eq!(p.liq_price.as_ref().map(Dec::as_str), Some("-1.25e-8"));
+        assert_eq!(p.margin_mode, Some(MarginMode::Cross));
+    }
+
+    #[test]
+    fn string_and_int_sizes_agree() {
+        let a = br#"{"channel":"futures.order_book_update","event":"update","result":{"s":"X","U":1,"u":2,"b":[{"p":"1","s":5}],"a":[]}}"#;
+        let b = br#"{"channel":"futures.order_book_update","event":"update","result":{"s":"X","U":1,"u":2,"b":[{"p":"1","s":"5"}],"a":[]}}"#;
+        assert_eq!(
+            parse(a, Market::Futures, None),
+            parse(b, Market::Futures, None)
+        );
+    }
+
+    #[test]
+    fn unknown_channel_and_junk() {
+        let f = br#"{"channel":"spot.nope","event":"update","result":{}}"#;
+        let evs = parse(f, Market::Spot, None).unwrap_or_default();
+        assert!(matches!(evs.first(), Some(Event::Unknown(_))));
+        for bad in [
+            &b"[]"[..],
+            b"null",
+            b"{\"channel\":1}",
+            b"{\"channel\":\"spot.trades\",\"event\":\"update\"}",
+        ] {
+            assert!(parse(bad, Market::Spot, None).is_err());
+        }
+        let deep = format!(
+            "{{\"channel\":\"spot.trades\",\"result\":{}}}",
+            "[".repeat(100_000)
+        );
+        assert!(matches!(
+            parse(deep.as_bytes(), Market::Spot, None),
+            Err(ParseError::TooDeep { .. })
+        ));
+        assert!(matches!(
+            parse(b"{\"a\":\"\xff\"}", Market::Spot, None),
+            Err(ParseError::Utf8 { .. })
+        ));
+    }
+
+    #[test]
+    fn snapshots() {
+        let spot = br#"{"id":17,"current":1700000000123,"update":1700000000120,"asks":[["2","1"]],"bids":[["1","3"]]}"#;
+        let d = parse_snapshot(spot, Market::Spot, Some("X".into()), None);
+        let Ok(d) = d else { panic!("spot snapshot") };
+        assert_eq!(
+            (d.last_seq, d.meta.exchange_ts_ms, d.is_snapshot),
+            (Some(17), Some(1700000000120), true)
+        );
+        let fut = br#"{"id":9,"current":1700000000.123,"update":1700000000.1,"asks":[{"p":"2","s":4}],"bids":[]}"#;
+        let Ok(d) = parse_snapshot(fut, Market::Futures, None, None) else {
+            panic!("futures snapshot")
+        };
+        assert_eq!(
+            (d.last_seq, d.meta.exchange_ts_ms),
+            (Some(9), Some(1700000000100))
+        );
+        assert_eq!(d.asks, vec![("2".to_string(), "4".to_string())]);
+    }
 }
