@@ -1,0 +1,137 @@
+"""pytest-benchmark: OrderBook.apply of a 10-level diff and best bid/ask reads, next to a
+dict + sorted Python book and a sortedcontainers.SortedDict book, in the same run.
+
+Run: pytest benches/python/test_book_bench.py --benchmark-only
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pytest
+
+import hft_ws
+
+sortedcontainers = pytest.importorskip("sortedcontainers")
+
+
+@dataclass
+class Update:
+    first_seq: int | None
+    last_seq: int | None
+    is_snapshot: bool
+    bids_str: list[tuple[str, str]] = field(default_factory=list)
+    asks_str: list[tuple[str, str]] = field(default_factory=list)
+    symbol: str | None = None
+
+
+def _lv(ticks: int, qty: int) -> tuple[str, str]:
+    return f"{ticks // 10}.{ticks % 10}", f"{qty // 10000}.{qty % 10000:04d}"
+
+
+SNAP_BIDS = [_lv(599_990 - i, 10_000 + i * 37) for i in range(50)]
+SNAP_ASKS = [_lv(600_000 + i, 20_000 + i * 41) for i in range(50)]
+DIFFS = [
+    ([_lv(599_990 - (i * 3 + k) % 20, 0 if i == 4 else 1234 + k + i) for i in range(5)],
+     [_lv(600_000 + (i * 3 + k) % 20, 0 if i == 4 else 4321 + k + i) for i in range(5)])
+    for k in range(64)
+]
+
+
+class DictBook:
+    """What users hand-roll: dict of float → float, sorted() for reads."""
+
+    def __init__(self) -> None:
+        self.bids: dict[float, float] = {}
+        self.asks: dict[float, float] = {}
+
+    def apply(self, bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> None:
+        for side, levels in ((self.bids, bids), (self.asks, asks)):
+            for p, q in levels:
+                fq = float(q)
+                if fq == 0.0:
+                    side.pop(float(p), None)
+                else:
+                    side[float(p)] = fq
+
+    def best(self) -> tuple[Any, Any]:
+        b = sorted(self.bids)[-1]
+        a = sorted(self.asks)[0]
+        return (b, self.bids[b]), (a, self.asks[a])
+
+
+class SortedBook(DictBook):
+    def __init__(self) -> None:
+        self.bids = sortedcontainers.SortedDict()
+        self.asks = sortedcontainers.SortedDict()
+
+    def best(self) -> tuple[Any, Any]:
+        return self.bids.peekitem(-1), self.asks.peekitem(0)
+
+
+def _python_book(cls: type[DictBook]) -> DictBook:
+    b = cls()
+    b.apply(SNAP_BIDS, SNAP_ASKS)
+    return b
+
+
+def _hft_book() -> hft_ws.OrderBook:
+    b = hft_ws.OrderBook("gateio", "spot", "BTC_USDT")
+    b.apply(Update(None, 1000, True, SNAP_BIDS, SNAP_ASKS))
+    return b
+
+
+def _cycle_apply_python(book: DictBook) -> Callable[[], None]:
+    it = itertools.cycle(DIFFS)
+
+    def run() -> None:
+        bids, asks = next(it)
+        book.apply(bids, asks)
+
+    return run
+
+
+@pytest.mark.benchmark(group="apply 10-level diff")
+def test_apply_hft_ws(benchmark: Any) -> None:
+    book = _hft_book()
+    seq = itertools.count(1001)
+    updates = itertools.cycle(DIFFS)
+
+    def run() -> None:
+        n = next(seq)
+        bids, asks = next(updates)
+        book.apply(Update(n, n, False, bids, asks))
+
+    benchmark(run)
+    assert book.is_synced and not book.is_crossed
+
+
+@pytest.mark.benchmark(group="apply 10-level diff")
+def test_apply_dict_sorted(benchmark: Any) -> None:
+    benchmark(_cycle_apply_python(_python_book(DictBook)))
+
+
+@pytest.mark.benchmark(group="apply 10-level diff")
+def test_apply_sorteddict(benchmark: Any) -> None:
+    benchmark(_cycle_apply_python(_python_book(SortedBook)))
+
+
+@pytest.mark.benchmark(group="best bid + ask")
+def test_best_hft_ws(benchmark: Any) -> None:
+    book = _hft_book()
+    result = benchmark(lambda: (book.best_bid(), book.best_ask()))
+    assert result == ((59999.0, 1.0), (60000.0, 2.0))
+
+
+@pytest.mark.benchmark(group="best bid + ask")
+def test_best_dict_sorted(benchmark: Any) -> None:
+    book = _python_book(DictBook)
+    assert benchmark(book.best) == ((59999.0, 1.0), (60000.0, 2.0))
+
+
+@pytest.mark.benchmark(group="best bid + ask")
+def test_best_sorteddict(benchmark: Any) -> None:
+    book = _python_book(SortedBook)
+    assert benchmark(book.best) == ((59999.0, 1.0), (60000.0, 2.0))

@@ -1,0 +1,523 @@
+//! Plain Rust event structs: what a parser produces from one payload.
+//!
+//! Decimal fields keep the exact wire text (`Dec`); the float a user reads is derived on access,
+//! so nothing is rounded at parse time and no per-level allocation is needed for depth levels.
+
+/// Exchange of origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Exchange {
+    Mexc,
+    Gateio,
+}
+
+impl Exchange {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exchange::Mexc => "mexc",
+            Exchange::Gateio => "gateio",
+        }
+    }
+}
+
+/// Market of origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Market {
+    Spot,
+    Futures,
+}
+
+impl Market {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Market::Spot => "spot",
+            Market::Futures => "futures",
+        }
+    }
+}
+
+/// Fields every event carries.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Meta {
+    pub exchange: Exchange,
+    pub market: Market,
+    /// Exchange-native symbol; `None` where the frame has none.
+    pub symbol: Option<String>,
+    /// The exchange's channel string as received.
+    pub channel: String,
+    pub exchange_ts_ms: Option<i64>,
+    pub recv_ts_ns: Option<i64>,
+}
+
+impl Meta {
+    pub fn new(exchange: Exchange, market: Market, channel: impl Into<String>) -> Self {
+        Meta {
+            exchange,
+            market,
+            symbol: None,
+            channel: channel.into(),
+            exchange_ts_ms: None,
+            recv_ts_ns: None,
+        }
+    }
+}
+
+/// Exact decimal text as sent (or as derived exactly, e.g. `abs(-108)` → `"108"`).
+/// Invariant: the parser has validated the syntax, so the float conversion cannot fail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dec(pub String);
+
+impl Dec {
+    pub fn new(text: impl Into<String>) -> Self {
+        Dec(text.into())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// Equal to Python's `float(text)` for the syntaxes the parsers accept.
+    pub fn to_f64(&self) -> f64 {
+        self.0.parse::<f64>().unwrap_or(f64::NAN)
+    }
+}
+
+/// Price/quantity levels of one side of a depth update, stored as one text buffer plus spans,
+/// so a 20-level update costs two allocations instead of forty strings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Levels {
+    text: String,
+    spans: Vec<[u32; 4]>,
+}
+
+impl Levels {
+    pub fn with_capacity(levels: usize) -> Self {
+        Levels { text: String::with_capacity(levels * 16), spans: Vec::with_capacity(levels) }
+    }
+
+    pub fn push(&mut self, price: &str, qty: &str) {
+        let p0 = self.text.len() as u32;
+        self.text.push_str(price);
+        let p1 = self.text.len() as u32;
+        self.text.push_str(qty);
+        let q1 = self.text.len() as u32;
+        self.spans.push([p0, p1, p1, q1]);
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// `(price_text, qty_text)` in wire order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.spans.iter().map(move |s| {
+            let price = self.text.get(s[0] as usize..s[1] as usize).unwrap_or("");
+            let qty = self.text.get(s[2] as usize..s[3] as usize).unwrap_or("");
+            (price, qty)
+        })
+    }
+}
+
+/// A JSON-like value for fields kept "as sent": JSON integers stay integers, other numbers keep
+/// their exact token text, strings as sent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    /// An integer beyond i64, kept as its decimal text (becomes a Python `int`).
+    BigInt(String),
+    /// A non-integer number token, exactly as sent (becomes a Python `str`).
+    Num(String),
+    Str(String),
+    Array(Vec<Value>),
+    /// Entries in wire order; duplicate keys already resolved (last wins).
+    Object(Vec<(String, Value)>),
+}
+
+/// Taker side / order side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Buy,
+    Sell,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Buy => "buy",
+            Side::Sell => "sell",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderStatus {
+    New,
+    Open,
+    PartiallyFilled,
+    Filled,
+    Cancelled,
+    Rejected,
+    Expired,
+    Unknown,
+}
+
+impl OrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::New => "new",
+            OrderStatus::Open => "open",
+            OrderStatus::PartiallyFilled => "partially_filled",
+            OrderStatus::Filled => "filled",
+            OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Rejected => "rejected",
+            OrderStatus::Expired => "expired",
+            OrderStatus::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderType {
+    Limit,
+    Market,
+    PostOnly,
+    Ioc,
+    Fok,
+    StopLimit,
+    StopMarket,
+    Other,
+}
+
+impl OrderType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderType::Limit => "limit",
+            OrderType::Market => "market",
+            OrderType::PostOnly => "post_only",
+            OrderType::Ioc => "ioc",
+            OrderType::Fok => "fok",
+            OrderType::StopLimit => "stop_limit",
+            OrderType::StopMarket => "stop_market",
+            OrderType::Other => "other",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarginMode {
+    Cross,
+    Isolated,
+}
+
+impl MarginMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MarginMode::Cross => "cross",
+            MarginMode::Isolated => "isolated",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DepthUpdate {
+    pub meta: Meta,
+    pub bids: Levels,
+    pub asks: Levels,
+    pub first_seq: Option<u64>,
+    pub last_seq: Option<u64>,
+    pub is_snapshot: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trade {
+    pub meta: Meta,
+    pub price: Dec,
+    /// Absolute value of a signed size.
+    pub qty: Dec,
+    pub side: Option<Side>,
+    pub side_code: Option<String>,
+    pub trade_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BookTicker {
+    pub meta: Meta,
+    pub bid_price: Option<Dec>,
+    pub bid_qty: Option<Dec>,
+    pub ask_price: Option<Dec>,
+    pub ask_qty: Option<Dec>,
+    pub update_id: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ticker {
+    pub meta: Meta,
+    pub last: Option<Dec>,
+    pub bid: Option<Dec>,
+    pub ask: Option<Dec>,
+    pub high: Option<Dec>,
+    pub low: Option<Dec>,
+    pub base_volume: Option<Dec>,
+    pub quote_volume: Option<Dec>,
+    /// Percent (fractions are multiplied by 100 exactly).
+    pub change_pct: Option<Dec>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kline {
+    pub meta: Meta,
+    pub interval: String,
+    pub open_time_ms: Option<i64>,
+    pub open: Option<Dec>,
+    pub high: Option<Dec>,
+    pub low: Option<Dec>,
+    pub close: Option<Dec>,
+    pub volume: Option<Dec>,
+    pub quote_volume: Option<Dec>,
+    /// Whether the window is closed, where the exchange says so (Gate `w`).
+    pub closed: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderUpdate {
+    pub meta: Meta,
+    pub order_id: Option<String>,
+    pub client_order_id: Option<String>,
+    pub side: Option<Side>,
+    pub side_code: Option<String>,
+    pub order_type: OrderType,
+    pub order_type_code: Option<String>,
+    pub status: OrderStatus,
+    pub status_code: Option<String>,
+    pub price: Option<Dec>,
+    pub qty: Option<Dec>,
+    pub filled_qty: Option<Dec>,
+    pub avg_price: Option<Dec>,
+    pub update_ts_ms: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fill {
+    pub meta: Meta,
+    pub trade_id: Option<String>,
+    pub order_id: Option<String>,
+    pub side: Option<Side>,
+    pub side_code: Option<String>,
+    pub price: Option<Dec>,
+    pub qty: Option<Dec>,
+    pub fee: Option<Dec>,
+    pub fee_asset: Option<String>,
+    pub is_maker: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BalanceUpdate {
+    pub meta: Meta,
+    pub asset: Option<String>,
+    pub free: Option<Dec>,
+    pub locked: Option<Dec>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PositionUpdate {
+    pub meta: Meta,
+    /// Signed, in contracts.
+    pub size: Option<Dec>,
+    pub entry_price: Option<Dec>,
+    pub leverage: Option<Dec>,
+    pub margin_mode: Option<MarginMode>,
+    pub liq_price: Option<Dec>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FundingRate {
+    pub meta: Meta,
+    pub rate: Option<Dec>,
+    pub next_funding_ms: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PriceKind {
+    Index,
+    Mark,
+}
+
+impl PriceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PriceKind::Index => "index_price",
+            PriceKind::Mark => "mark_price",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PriceUpdate {
+    pub meta: Meta,
+    pub price_kind: PriceKind,
+    pub price: Option<Dec>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Liquidation {
+    pub meta: Meta,
+    pub price: Option<Dec>,
+    pub qty: Option<Dec>,
+    pub side: Option<Side>,
+}
+
+/// One entry of a stats channel (e.g. Gate `futures.contract_stats`), as sent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatsUpdate {
+    pub meta: Meta,
+    pub fields: Vec<(String, Value)>,
+}
+
+/// One entry of a private channel without a class of its own, as sent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountEvent {
+    pub meta: Meta,
+    pub topic: String,
+    pub fields: Vec<(String, Value)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ControlKind {
+    Subscribed,
+    Unsubscribed,
+    Login,
+    System,
+    Pong,
+}
+
+impl ControlKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ControlKind::Subscribed => "subscribed",
+            ControlKind::Unsubscribed => "unsubscribed",
+            ControlKind::Login => "login",
+            ControlKind::System => "system",
+            ControlKind::Pong => "pong",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ControlEvent {
+    pub meta: Meta,
+    pub control: ControlKind,
+    /// The request id echoed by the exchange (JSON integer or string), as sent.
+    pub request_id: Option<Value>,
+    pub detail: Option<String>,
+}
+
+/// Gate WS trading API ack / response / error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiReply {
+    pub meta: Meta,
+    pub request_id: Option<String>,
+    pub ok: bool,
+    /// True for the first "ack" reply of a two-phase request.
+    pub ack: bool,
+    pub status: Option<String>,
+    pub result: Option<Value>,
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorReply {
+    pub meta: Meta,
+    pub code: Option<i64>,
+    pub message: Option<String>,
+    /// The request id echoed by the exchange, as sent.
+    pub request_id: Option<Value>,
+}
+
+/// The payload exactly as given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Raw {
+    Text(String),
+    Binary(Vec<u8>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unknown {
+    pub meta: Meta,
+    pub raw: Raw,
+}
+
+/// Everything a parser can produce.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    Depth(DepthUpdate),
+    Trade(Trade),
+    BookTicker(BookTicker),
+    Ticker(Ticker),
+    Kline(Kline),
+    Order(OrderUpdate),
+    Fill(Fill),
+    Balance(BalanceUpdate),
+    Position(PositionUpdate),
+    FundingRate(FundingRate),
+    Price(PriceUpdate),
+    Liquidation(Liquidation),
+    Stats(StatsUpdate),
+    Account(AccountEvent),
+    Control(ControlEvent),
+    ApiReply(ApiReply),
+    ErrorReply(ErrorReply),
+    Unknown(Unknown),
+}
+
+impl Event {
+    pub fn meta(&self) -> &Meta {
+        match self {
+            Event::Depth(e) => &e.meta,
+            Event::Trade(e) => &e.meta,
+            Event::BookTicker(e) => &e.meta,
+            Event::Ticker(e) => &e.meta,
+            Event::Kline(e) => &e.meta,
+            Event::Order(e) => &e.meta,
+            Event::Fill(e) => &e.meta,
+            Event::Balance(e) => &e.meta,
+            Event::Position(e) => &e.meta,
+            Event::FundingRate(e) => &e.meta,
+            Event::Price(e) => &e.meta,
+            Event::Liquidation(e) => &e.meta,
+            Event::Stats(e) => &e.meta,
+            Event::Account(e) => &e.meta,
+            Event::Control(e) => &e.meta,
+            Event::ApiReply(e) => &e.meta,
+            Event::ErrorReply(e) => &e.meta,
+            Event::Unknown(e) => &e.meta,
+        }
+    }
+
+    /// The spec's `kind` string.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Depth(_) => "depth",
+            Event::Trade(_) => "trade",
+            Event::BookTicker(_) => "book_ticker",
+            Event::Ticker(_) => "ticker",
+            Event::Kline(_) => "kline",
+            Event::Order(_) => "order",
+            Event::Fill(_) => "fill",
+            Event::Balance(_) => "balance",
+            Event::Position(_) => "position",
+            Event::FundingRate(_) => "funding_rate",
+            Event::Price(e) => e.price_kind.as_str(),
+            Event::Liquidation(_) => "liquidation",
+            Event::Stats(_) => "stats",
+            Event::Account(_) => "account",
+            Event::Control(e) => e.control.as_str(),
+            Event::ApiReply(_) => "api_reply",
+            Event::ErrorReply(_) => "error_reply",
+            Event::Unknown(_) => "unknown",
+        }
+    }
+}
