@@ -89,7 +89,10 @@ pub struct Levels {
 
 impl Levels {
     pub fn with_capacity(levels: usize) -> Self {
-        Levels { text: String::with_capacity(levels * 16), spans: Vec::with_capacity(levels) }
+        Levels {
+            text: String::with_capacity(levels * 16),
+            spans: Vec::with_capacity(levels),
+        }
     }
 
     pub fn push(&mut self, price: &str, qty: &str) {

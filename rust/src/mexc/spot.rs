@@ -269,6 +269,7 @@ pub fn parse_text(buf: &[u8]) -> Result<Vec<MexcEvent>, MexcError> {
             head: Head::default(),
             code: None,
             message: INVALID_LISTEN_KEY.to_string(),
+            request_id: None,
         }]);
     }
     let v = jsonv::parse(buf)?;
@@ -314,6 +315,7 @@ pub fn parse_text(buf: &[u8]) -> Result<Vec<MexcEvent>, MexcError> {
             head: Head::default(),
             code,
             message: msg,
+            request_id,
         }
     } else if msg == "PONG" {
         MexcEvent::Control {
