@@ -79,48 +79,8 @@ impl Dec {
     }
 }
 
-/// Price/quantity levels of one side of a depth update, stored as one text buffer plus spans,
-/// so a 20-level update costs two allocations instead of forty strings.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Levels {
-    text: String,
-    spans: Vec<[u32; 4]>,
-}
-
-impl Levels {
-    pub fn with_capacity(levels: usize) -> Self {
-        Levels {
-            text: String::with_capacity(levels * 16),
-            spans: Vec::with_capacity(levels),
-        }
-    }
-
-    pub fn push(&mut self, price: &str, qty: &str) {
-        let p0 = self.text.len() as u32;
-        self.text.push_str(price);
-        let p1 = self.text.len() as u32;
-        self.text.push_str(qty);
-        let q1 = self.text.len() as u32;
-        self.spans.push([p0, p1, p1, q1]);
-    }
-
-    pub fn len(&self) -> usize {
-        self.spans.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
-    }
-
-    /// `(price_text, qty_text)` in wire order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
-        self.spans.iter().map(move |s| {
-            let price = self.text.get(s[0] as usize..s[1] as usize).unwrap_or("");
-            let qty = self.text.get(s[2] as usize..s[3] as usize).unwrap_or("");
-            (price, qty)
-        })
-    }
-}
+/// Price/quantity levels of one side of a depth update: `(price_text, qty_text)` in wire order.
+pub type Levels = Vec<(String, String)>;
 
 /// A JSON-like value for fields kept "as sent": JSON integers stay integers, other numbers keep
 /// their exact token text, strings as sent.

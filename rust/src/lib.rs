@@ -6,3 +6,6 @@ pub mod events;
 pub mod frame;
 pub mod mexc;
 pub mod num;
+
+#[cfg(feature = "python")]
+mod python;

@@ -136,11 +136,7 @@ fn code(c: Option<i64>) -> Option<String> {
 }
 
 fn levels(rows: out::Levels) -> Levels {
-    let mut l = Levels::with_capacity(rows.len());
-    for (p, q) in &rows {
-        l.push(p, q);
-    }
-    l
+    rows
 }
 
 fn status(s: &str) -> OrderStatus {

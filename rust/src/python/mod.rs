@@ -1,0 +1,50 @@
+//! The PyO3 layer: the only place pyo3 appears. Module `hft_ws._core`.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyString};
+
+mod book;
+mod errors;
+mod events;
+
+/// A payload as the parsers accept it: `str` (text frame) or bytes-like.
+pub(crate) enum Payload<'a> {
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
+/// Borrows the payload without copying (`bytearray` / `memoryview` are copied once).
+pub(crate) fn with_payload<R>(
+    obj: &Bound<'_, PyAny>,
+    f: impl FnOnce(Payload<'_>) -> PyResult<R>,
+) -> PyResult<R> {
+    if let Ok(s) = obj.downcast::<PyString>() {
+        return f(Payload::Text(s.to_str()?));
+    }
+    if let Ok(b) = obj.downcast::<PyBytes>() {
+        return f(Payload::Bytes(b.as_bytes()));
+    }
+    if let Ok(b) = obj.downcast::<PyByteArray>() {
+        let copy = b.to_vec();
+        return f(Payload::Bytes(&copy));
+    }
+    let copy: Vec<u8> = obj
+        .call_method0("tobytes")
+        .and_then(|b| b.extract())
+        .map_err(|_| {
+            pyo3::exceptions::PyTypeError::new_err("payload must be str or bytes-like")
+        })?;
+    f(Payload::Bytes(&copy))
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add(
+        "build_profile",
+        if cfg!(debug_assertions) { "debug" } else { "release" },
+    )?;
+    events::register(m)?;
+    book::register(m)?;
+    Ok(())
+}
