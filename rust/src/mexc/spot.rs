@@ -260,7 +260,7 @@ const INVALID_LISTEN_KEY: &str = "Invalid listen key";
 pub fn parse_text(buf: &[u8]) -> Result<Vec<MexcEvent>, MexcError> {
     if buf.is_empty() {
         return Err(MexcError::Json {
-            msg: "empty text frame".into(),
+            msg: "empty text frame",
             offset: 0,
         });
     }
