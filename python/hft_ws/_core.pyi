@@ -1,6 +1,6 @@
 """Type stubs for the Rust extension `hft_ws._core` (checked against the module by stubtest)."""
 
-from typing import Any, final
+from typing import Any, Final, TypeAlias, final
 
 __version__: str
 build_profile: str
@@ -656,6 +656,48 @@ class BookSync:
     @property
     def last_synced(self) -> tuple[int, int] | None: ...
     def counters(self) -> dict[str, int]: ...
+
+# --- RFC 6455 client codec (rust/src/python/frame.rs) -----------------------------------------
+
+DEFAULT_MAX_MESSAGE_SIZE: Final[int]
+
+# (opcode, payload): 1 text -> str; 2 binary, 9 ping, 10 pong -> bytes;
+# 8 close -> (code or None when the frame had no payload, reason).
+_FrameMessage: TypeAlias = tuple[int, str | bytes | tuple[int | None, str]]
+
+@final
+class FrameDecoder:
+    """Client-side decoder of server frames. `feed` returns the messages completed by `data`.
+
+    A protocol violation raises `hft_ws.errors.FrameError` with `close_code` (1002, 1007 or
+    1009), `kind`, and `messages` (those decoded before the violation in the same call).
+    """
+
+    def __new__(
+        cls, max_message_size: int = ..., max_frame_size: int | None = None
+    ) -> FrameDecoder: ...
+    def feed(self, data: bytes) -> list[_FrameMessage]: ...
+    @property
+    def closed(self) -> bool: ...
+    @property
+    def buffered(self) -> int: ...
+    @property
+    def max_message_size(self) -> int: ...
+    @property
+    def max_frame_size(self) -> int: ...
+
+def encode_frame(opcode: int, payload: bytes, mask_key: bytes, fin: bool = True) -> bytes: ...
+def encode_close(code: int | None, reason: str, mask_key: bytes) -> bytes: ...
+def accept_key(key: str) -> str: ...
+def generate_key(random: bytes) -> str: ...
+def handshake_request(
+    host: str, path: str, key: str, extra_headers: list[tuple[str, str]] = ...
+) -> bytes: ...
+def parse_handshake_response(
+    data: bytes, key: str
+) -> tuple[int, list[tuple[str, str]], int] | None: ...
+
+# --- MEXC parsers (rust/src/python/mexc.rs) ----------------------------------------------------
 
 @final
 class MexcSpotParser:

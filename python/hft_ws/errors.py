@@ -33,8 +33,20 @@ class ConnectionLost(HftWsError, ConnectionError):
 
 
 class FrameError(ConnectionLost):
-    """The server broke RFC 6455; ``close_code`` is the code the client closes with."""
+    """The server broke RFC 6455; ``close_code`` is the code the client closes with (1002, 1007,
+    1009), ``kind`` a metrics label, ``messages`` those decoded before the violation."""
 
-    def __init__(self, message: str, close_code: int = 1002) -> None:
+    def __init__(self, message: str, close_code: int = 1002, kind: str = "protocol") -> None:
         super().__init__(message)
         self.close_code = close_code
+        self.kind = kind
+        self.messages: list[object] = []
+
+
+class HandshakeError(ConnectionLost):
+    """The WebSocket opening handshake failed: HTTP ``status`` (and ``location`` for redirects)."""
+
+    def __init__(self, message: str, status: int | None = None, location: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.location = location
