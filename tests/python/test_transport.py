@@ -7,6 +7,10 @@ import asyncio
 import base64
 import hashlib
 import os
+import shutil
+import socket
+import ssl
+import subprocess
 import struct
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -528,3 +532,98 @@ def test_echo_under_uvloop() -> None:
             assert conn.closed.result() == (1000, "")
 
     run(main(), loop_factory=uvloop.new_event_loop)
+
+
+def test_tcp_nodelay_is_set() -> None:
+    async def main() -> None:
+        async with serve(_echo, "127.0.0.1", 0) as srv:
+            c = Collector()
+            conn = await _open(port_of(srv), c)
+            assert conn._transport is not None
+            sock = conn._transport.get_extra_info("socket")
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+            await conn.close()
+
+    run(main())
+
+
+def test_server_close_without_status_code() -> None:
+    echoed: list[bytes] = []
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await accept_upgrade(reader, writer)
+        writer.write(server_frame(8, b""))
+        await writer.drain()
+        b0, body = await read_client_frame(reader)
+        assert b0 == 0x88
+        echoed.append(body)
+        assert await reader.read() == b""  # the client closes TCP after echoing
+
+    async def main() -> None:
+        server, port, failures = await raw_server(handler)
+        async with server:
+            c = Collector()
+            conn = await _open(port, c)
+            assert await conn.closed == (1005, "")
+            await asyncio.sleep(0.05)
+        assert echoed == [b""]
+        assert failures == []
+
+    run(main())
+
+
+def test_close_times_out_when_server_never_answers() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await accept_upgrade(reader, writer)
+        await read_client_frame(reader)  # the close frame, never answered
+        await reader.read()
+
+    async def main() -> None:
+        server, port, failures = await raw_server(handler)
+        async with server:
+            c = Collector()
+            conn = await _open(port, c)
+            t0 = time.monotonic()
+            await conn.close(timeout=0.2)
+            assert time.monotonic() - t0 < 1.0
+            assert isinstance(conn.closed.exception(), ConnectionLost)
+        assert failures == []
+
+    run(main())
+
+
+def _self_signed(tmp_path: Any) -> tuple[str, str]:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl CLI not available to make a test certificate")
+    cert, key = str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        + ["-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+        timeout=10,
+    )
+    return cert, key
+
+
+def test_wss_verifies_certificates_by_default(tmp_path: Any) -> None:
+    cert, key = _self_signed(tmp_path)
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(cert, key)
+
+    async def main() -> None:
+        async with serve(_echo, "127.0.0.1", 0, ssl=server_ctx) as srv:
+            url = f"wss://127.0.0.1:{port_of(srv)}/"
+            c = Collector()
+            with pytest.raises(ssl.SSLCertVerificationError):
+                await connect(url, c.on_message)
+            # Trusting the test certificate explicitly works, host name checked against the IP SAN.
+            conn = await connect(url, c.on_message, ssl=ssl.create_default_context(cafile=cert))
+            conn.send_text("over tls")
+            await c.wait(1)
+            assert c.payloads == ["over tls"]
+            await conn.close()
+            assert conn.closed.result() == (1000, "")
+
+    run(main())
