@@ -4,6 +4,7 @@ pub mod book;
 pub mod error;
 pub mod events;
 pub mod frame;
+pub mod gate;
 pub mod mexc;
 pub mod num;
 

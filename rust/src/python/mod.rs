@@ -7,6 +7,7 @@ mod book;
 mod errors;
 mod events;
 mod frame;
+mod gate;
 mod mexc;
 
 /// A payload as the parsers accept it: `str` (text frame) or bytes-like.
@@ -51,6 +52,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     events::register(m)?;
     book::register(m)?;
     frame::register(m)?;
+    gate::register(m)?;
     mexc::register(m)?;
     Ok(())
 }
