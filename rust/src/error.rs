@@ -14,11 +14,19 @@ pub enum ParseError {
     #[error("payload of {size} bytes exceeds the limit of {limit} bytes")]
     TooLarge { size: usize, limit: usize },
     #[error("invalid protobuf: {msg} at byte {offset} in field {field}")]
-    Protobuf { msg: String, offset: usize, field: u32 },
+    Protobuf {
+        msg: String,
+        offset: usize,
+        field: u32,
+    },
     #[error("missing `{field}` in {context}")]
     Missing { field: String, context: String },
     #[error("invalid `{field}` in {context}: {reason}")]
-    Invalid { field: String, context: String, reason: String },
+    Invalid {
+        field: String,
+        context: String,
+        reason: String,
+    },
     #[error("wrong frame kind: {0}")]
     FrameKind(String),
 }
@@ -39,7 +47,10 @@ impl ParseError {
     }
 
     pub fn missing(field: impl Into<String>, context: impl Into<String>) -> Self {
-        ParseError::Missing { field: field.into(), context: context.into() }
+        ParseError::Missing {
+            field: field.into(),
+            context: context.into(),
+        }
     }
 
     pub fn invalid(
@@ -47,7 +58,11 @@ impl ParseError {
         context: impl Into<String>,
         reason: impl Into<String>,
     ) -> Self {
-        ParseError::Invalid { field: field.into(), context: context.into(), reason: reason.into() }
+        ParseError::Invalid {
+            field: field.into(),
+            context: context.into(),
+            reason: reason.into(),
+        }
     }
 }
 

@@ -31,9 +31,7 @@ pub(crate) fn with_payload<R>(
     let copy: Vec<u8> = obj
         .call_method0("tobytes")
         .and_then(|b| b.extract())
-        .map_err(|_| {
-            pyo3::exceptions::PyTypeError::new_err("payload must be str or bytes-like")
-        })?;
+        .map_err(|_| pyo3::exceptions::PyTypeError::new_err("payload must be str or bytes-like"))?;
     f(Payload::Bytes(&copy))
 }
 
@@ -42,7 +40,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add(
         "build_profile",
-        if cfg!(debug_assertions) { "debug" } else { "release" },
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
     )?;
     events::register(m)?;
     book::register(m)?;
