@@ -6,6 +6,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyString};
 mod book;
 mod errors;
 mod events;
+mod frame;
 
 /// A payload as the parsers accept it: `str` (text frame) or bytes-like.
 pub(crate) enum Payload<'a> {
@@ -48,5 +49,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     events::register(m)?;
     book::register(m)?;
+    frame::register(m)?;
     Ok(())
 }
