@@ -148,6 +148,20 @@ impl PyOrderBook {
             _ => Ok(()),
         }
     }
+
+    /// A Rust `DepthUpdate` also names its venue: it must be this book's.
+    fn check_event(&self, ev: &PyDepthUpdate) -> PyResult<()> {
+        let meta = &ev.inner.meta;
+        if meta.exchange.as_str() != self.exchange || meta.market.as_str() != self.market {
+            return Err(PyValueError::new_err(format!(
+                "{} {} depth update applied to the {} book",
+                meta.exchange.as_str(),
+                meta.market.as_str(),
+                self.who()
+            )));
+        }
+        self.check_symbol(ev.symbol())
+    }
 }
 
 fn top_f64(book: &L2Book, side: Side, n: Option<usize>) -> Vec<(f64, f64)> {
@@ -174,7 +188,7 @@ impl PyOrderBook {
         let levels = Levels::from_object(depth_update)?;
         let result = match &levels {
             Levels::Event(ev) => {
-                self.check_symbol(ev.symbol())?;
+                self.check_event(ev)?;
                 self.book.apply(ev.book_update())
             }
             Levels::Object {
@@ -332,7 +346,7 @@ impl PyBookSync {
         let ob = &mut *ob;
         let result = match &levels {
             Levels::Event(ev) => {
-                ob.check_symbol(ev.symbol())?;
+                ob.check_event(ev)?;
                 let u = ev.book_update();
                 if snapshot {
                     self.machine.on_snapshot(&mut ob.book, u)
