@@ -53,9 +53,7 @@ _PKG = "hftwsbench"
 
 
 def _build() -> dict[str, Any]:
-    fdp = descriptor_pb2.FileDescriptorProto(
-        name="hftws_bench_mexc.proto", package=_PKG, syntax="proto3"
-    )
+    fdp = descriptor_pb2.FileDescriptorProto(name="hftws_bench_mexc.proto", package=_PKG, syntax="proto3")
     for msg_name, fields in _SCHEMA.items():
         m = fdp.message_type.add(name=msg_name)
         if msg_name == "PushDataV3ApiWrapper":

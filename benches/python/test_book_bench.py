@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, MutableMapping
 
 import pytest
 
@@ -40,21 +40,25 @@ DIFFS = [
 ]
 
 
+def _apply_levels(side: MutableMapping[float, float], levels: list[tuple[str, str]]) -> None:
+    for p, q in levels:
+        fq = float(q)
+        if fq == 0.0:
+            side.pop(float(p), None)
+        else:
+            side[float(p)] = fq
+
+
 class DictBook:
     """What users hand-roll: dict of float → float, sorted() for reads."""
 
     def __init__(self) -> None:
-        self.bids: dict[float, float] = {}
-        self.asks: dict[float, float] = {}
+        self.bids: MutableMapping[float, float] = {}
+        self.asks: MutableMapping[float, float] = {}
 
     def apply(self, bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> None:
-        for side, levels in ((self.bids, bids), (self.asks, asks)):
-            for p, q in levels:
-                fq = float(q)
-                if fq == 0.0:
-                    side.pop(float(p), None)
-                else:
-                    side[float(p)] = fq
+        _apply_levels(self.bids, bids)
+        _apply_levels(self.asks, asks)
 
     def best(self) -> tuple[Any, Any]:
         b = sorted(self.bids)[-1]
@@ -63,12 +67,16 @@ class DictBook:
 
 
 class SortedBook(DictBook):
+    """sortedcontainers.SortedDict per side: O(log n) updates, O(1) best reads."""
+
     def __init__(self) -> None:
-        self.bids = sortedcontainers.SortedDict()
-        self.asks = sortedcontainers.SortedDict()
+        self.sbids: Any = sortedcontainers.SortedDict()
+        self.sasks: Any = sortedcontainers.SortedDict()
+        self.bids = self.sbids
+        self.asks = self.sasks
 
     def best(self) -> tuple[Any, Any]:
-        return self.bids.peekitem(-1), self.asks.peekitem(0)
+        return self.sbids.peekitem(-1), self.sasks.peekitem(0)
 
 
 def _python_book(cls: type[DictBook]) -> DictBook:

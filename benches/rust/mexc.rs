@@ -6,7 +6,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use hft_ws::mexc::proto::*;
-use hft_ws::mexc::{decode_push, futures, spot};
+use hft_ws::mexc::{decode_push, futures, spot, MexcSpotParser};
 use prost::Message;
 
 fn depth_frame() -> Vec<u8> {
@@ -81,6 +81,9 @@ fn bench(c: &mut Criterion) {
     g.bench_function("parse_binary", |b| {
         b.iter(|| spot::parse_binary(black_box(&depth)))
     });
+    g.bench_function("MexcSpotParser", |b| {
+        b.iter(|| MexcSpotParser.parse_binary(black_box(&depth), None))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("mexc_aggre_deals_3");
@@ -93,6 +96,9 @@ fn bench(c: &mut Criterion) {
     g.bench_function("decode_push", |b| b.iter(|| decode_push(black_box(&deals))));
     g.bench_function("parse_binary", |b| {
         b.iter(|| spot::parse_binary(black_box(&deals)))
+    });
+    g.bench_function("MexcSpotParser", |b| {
+        b.iter(|| MexcSpotParser.parse_binary(black_box(&deals), None))
     });
     g.finish();
 }

@@ -708,3 +708,28 @@ def handshake_request(
 def parse_handshake_response(
     data: bytes, key: str
 ) -> tuple[int, list[tuple[str, str]], int] | None: ...
+
+# --- MEXC parsers (rust/src/python/mexc.rs) ----------------------------------------------------
+
+@final
+class MexcSpotParser:
+    def __new__(cls) -> MexcSpotParser: ...
+    def parse(
+        self, payload: str | bytes | bytearray | memoryview, recv_ts_ns: int | None = None
+    ) -> list[Any]: ...
+    def parse_text(
+        self, payload: str | bytes | bytearray | memoryview, recv_ts_ns: int | None = None
+    ) -> list[Any]: ...
+    def parse_snapshot(
+        self, body: str | bytes | bytearray | memoryview, symbol: str | None = None
+    ) -> DepthUpdate: ...
+
+@final
+class MexcFuturesParser:
+    def __new__(cls) -> MexcFuturesParser: ...
+    def parse(
+        self, payload: str | bytes | bytearray | memoryview, recv_ts_ns: int | None = None
+    ) -> list[Any]: ...
+    def parse_snapshot(
+        self, body: str | bytes | bytearray | memoryview, symbol: str | None = None
+    ) -> DepthUpdate: ...

@@ -276,7 +276,8 @@ def test_book_sync_buffers_bridges_and_resyncs() -> None:
             assert s.book is None and not s.is_synced
             assert s.on_snapshot(r.snapshot) == "synced"
             stale = len(r.expected["stale_book_lines_to_drop"])
-            assert s.last_synced == (stale, s.last_synced[1])
+            synced = s.last_synced
+            assert synced is not None and synced[0] == stale and synced[1] >= 1
             assert s.book is not None and s.book.is_synced
     assert set(outcomes) == {"buffered", "applied"}
     book = s.book

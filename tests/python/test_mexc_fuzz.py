@@ -14,11 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 VDIR = Path(__file__).resolve().parents[2].parent / "shared" / "vectors" / "mexc"
-VECTORS = [json.loads(line) for line in (VDIR / "vectors.jsonl").open() if line.strip()]
+VECTORS = [
+    json.loads(line)
+    for line in (VDIR / "vectors.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
 SPOT_BIN = [
-    base64.b64decode(v["frame_b64"])
-    for v in VECTORS
-    if v["kind"] == "binary" and not v["expected"]["error"]
+    base64.b64decode(v["frame_b64"]) for v in VECTORS if v["kind"] == "binary" and not v["expected"]["error"]
 ]
 SPOT_TEXT = [v["frame"].encode() for v in VECTORS if v["market"] == "spot" and v["kind"] == "text"]
 FUT = [v["frame"].encode() for v in VECTORS if v["market"] == "futures"]
@@ -69,9 +71,7 @@ def test_mutated_protobuf(frame: bytes, edits: list[tuple[int, int]], cut: int) 
 @settings(max_examples=400, deadline=None)
 @given(
     st.sampled_from(FUT + SPOT_TEXT),
-    st.lists(
-        st.tuples(st.integers(0, 10_000), st.sampled_from(b'{}[],:"0-.eE\\ x\x00\xff')), max_size=3
-    ),
+    st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(b'{}[],:"0-.eE\\ x\x00\xff')), max_size=3),
     st.integers(0, 10_000),
 )
 def test_mutated_json(frame: bytes, edits: list[tuple[int, int]], cut: int) -> None:

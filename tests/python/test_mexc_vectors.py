@@ -52,6 +52,11 @@ def text(x: Any) -> str | None:
     return str(x)
 
 
+def code(x: Any) -> str | None:
+    """Exchange enum codes are kept as text (`side_code`, `status_code`, `order_type_code`)."""
+    return None if x is None else str(x)
+
+
 def num(x: Any) -> float | None:
     t = text(x)
     return None if t is None else float(t)
@@ -130,7 +135,7 @@ def check_spot_binary(v: dict[str, Any], evs: list[Any]) -> None:
             check_price(ev, "price", x["price"])
             check_price(ev, "qty", x["qty"])
             assert ev.side == x["side"]
-            assert ev.side_code == x["trade_type"]
+            assert ev.side_code == code(x["trade_type"])
             assert ev.trade_id == text(x["trade_id"])
     elif t == "book_ticker":
         assert len(evs) == len(e["tickers"])
@@ -181,8 +186,8 @@ def check_spot_binary(v: dict[str, Any], evs: list[Any]) -> None:
         check_common(ev, v, "order")
         assert ev.order_id == o["order_id"]
         assert ev.client_order_id == text(o["client_order_id"])
-        assert ev.side == o["side"] and ev.side_code == o["trade_type"]
-        assert ev.order_type_code == o["order_type_code"] and ev.status_code == o["status_code"]
+        assert ev.side == o["side"] and ev.side_code == code(o["trade_type"])
+        assert ev.order_type_code == code(o["order_type_code"]) and ev.status_code == code(o["status_code"])
         assert ev.order_type == {"stop_limit": "stop_limit"}.get(o["order_type"], o["order_type"])
         assert ev.status == {"canceled": "cancelled", "partially_canceled": "cancelled"}.get(
             o["status"], o["status"]
@@ -270,7 +275,7 @@ def check_futures(v: dict[str, Any], evs: list[Any]) -> None:
             assert ev.symbol == e["symbol"]
             check_price(ev, "price", x["price"])
             check_price(ev, "qty", x["qty"])
-            assert ev.side == x["side"] and ev.side_code == x["T"]
+            assert ev.side == x["side"] and ev.side_code == code(x["T"])
             assert ev.exchange_ts_ms == x["time"]
     elif t == "depth":
         (ev,) = evs
@@ -296,9 +301,7 @@ def check_futures(v: dict[str, Any], evs: list[Any]) -> None:
             check_price(ev, "quote_volume", x.get("amount24"))
             want = pct(x.get("riseFallRate"))
             assert (
-                (ev.change_pct_str is None)
-                if want is None
-                else (Decimal(ev.change_pct_str) == Decimal(want))
+                (ev.change_pct_str is None) if want is None else (Decimal(ev.change_pct_str) == Decimal(want))
             )
     elif t == "kline":
         (ev,) = evs
@@ -330,10 +333,10 @@ def check_futures(v: dict[str, Any], evs: list[Any]) -> None:
         check_common(ev, v, "order")
         assert ev.symbol == e["symbol"]
         assert ev.order_id == o["order_id"] and ev.client_order_id == text(o["client_order_id"])
-        assert ev.side == o["side"] and ev.side_code == o["side_code"]
-        assert ev.order_type == o["order_type"] and ev.order_type_code == o["order_type_code"]
+        assert ev.side == o["side"] and ev.side_code == code(o["side_code"])
+        assert ev.order_type == o["order_type"] and ev.order_type_code == code(o["order_type_code"])
         assert ev.status == {"canceled": "cancelled"}.get(o["status"], o["status"])
-        assert ev.status_code == o["status_code"]
+        assert ev.status_code == code(o["status_code"])
         for f in ("price", "qty", "filled_qty", "avg_price"):
             check_price(ev, f, o[f])
         assert ev.update_ts_ms == o["update_time"]
@@ -342,7 +345,7 @@ def check_futures(v: dict[str, Any], evs: list[Any]) -> None:
         x = e["fill"]
         check_common(ev, v, "fill")
         assert ev.trade_id == x["trade_id"] and ev.order_id == x["order_id"]
-        assert ev.side == x["side"] and ev.side_code == x["side_code"]
+        assert ev.side == x["side"] and ev.side_code == code(x["side_code"])
         assert ev.is_maker is x["is_maker"]
         for f in ("price", "qty", "fee"):
             check_price(ev, f, x[f])
@@ -374,7 +377,8 @@ def check_futures(v: dict[str, Any], evs: list[Any]) -> None:
         assert ev.raw == v["frame"]
     else:
         raise AssertionError(f"unhandled type {t}")
-    if t not in ("pong", "trade", "unknown") and evs:
+    # push.tickers items carry their own symbols (checked above).
+    if t not in ("pong", "trade", "unknown", "ticker") and evs:
         assert evs[0].symbol == e["symbol"]
 
 

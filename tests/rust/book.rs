@@ -1131,3 +1131,90 @@ fn real_gate_streams_bridge_their_rest_snapshots() {
     }
     assert_eq!(checked, bridges.len());
 }
+
+// ---- MEXC replays driven by the real Rust parsers (crate::mexc) instead of the test reader
+
+fn mexc_depth(ev: hft_ws::mexc::out::MexcEvent) -> Option<Frame> {
+    match ev {
+        hft_ws::mexc::out::MexcEvent::Depth {
+            bids,
+            asks,
+            first_seq,
+            last_seq,
+            is_snapshot,
+            ..
+        } => Some(Frame {
+            first: first_seq,
+            last: last_seq,
+            snapshot: is_snapshot,
+            bids,
+            asks,
+        }),
+        _ => None,
+    }
+}
+
+#[test]
+fn mexc_parser_driven_replays() {
+    use hft_ws::mexc::{futures, spot};
+    for (kind, name) in [
+        (Kind::MexcSpot, "replay_spot_btcusdt.pb.jsonl"),
+        (Kind::MexcFutures, "replay_futures_btc_usdt.jsonl"),
+        (Kind::MexcFutures, "replay_futures_btc_usdt_merged.jsonl"),
+    ] {
+        let r = load(kind, name);
+        let snap_body = std::fs::read(
+            vectors()
+                .join("mexc")
+                .join(r.expected["snapshot_file"].as_str().expect("file")),
+        )
+        .expect("snapshot");
+        let snap_ev = match kind {
+            Kind::MexcSpot => spot::parse_snapshot(&snap_body, Some("BTCUSDT")),
+            _ => futures::parse_snapshot(&snap_body, Some("BTC_USDT")),
+        }
+        .expect("parse_snapshot");
+        let snapshot = mexc_depth(snap_ev).expect("depth snapshot");
+        assert!(snapshot.snapshot);
+        let mut book = L2Book::new();
+        assert_eq!(book.apply(snapshot.update()), Ok(Applied::Replaced));
+        let cps = checkpoints(&r);
+        let mut stale = Vec::new();
+        for (i, line) in r.lines.iter().enumerate() {
+            let events = match kind {
+                Kind::MexcSpot => spot::parse_binary(
+                    &base64::engine::general_purpose::STANDARD
+                        .decode(line)
+                        .expect("b64"),
+                ),
+                _ => futures::parse(line.as_bytes()),
+            }
+            .unwrap_or_else(|e| panic!("{name}: line {i}: {e}"));
+            for f in events.into_iter().filter_map(mexc_depth) {
+                // the parser and the test reader agree on ids and levels
+                let mine = frame(kind, line).expect("frame").expect("depth");
+                assert_eq!(
+                    (f.first, f.last, &f.bids, &f.asks),
+                    (mine.first, mine.last, &mine.bids, &mine.asks),
+                    "{name}: line {i}"
+                );
+                if book
+                    .apply(f.update())
+                    .unwrap_or_else(|e| panic!("{name}: line {i}: {e}"))
+                    == Applied::Stale
+                {
+                    stale.push(i);
+                }
+            }
+            if let Some(c) = cps.get(&i) {
+                check_state(&r, &book, c, &format!("checkpoint line {i}"));
+            }
+        }
+        assert_eq!(
+            stale,
+            line_numbers(&r.expected["stale_book_lines_to_drop"]),
+            "{name}"
+        );
+        check_final(&r, &book);
+    }
+}

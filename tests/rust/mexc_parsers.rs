@@ -326,7 +326,16 @@ fn check_spot_text(name: &str, e: &Value, evs: &[MexcEvent]) {
         ) => {
             assert_eq!(*request_id, e["request_id"].as_i64());
         }
-        ("error_reply", [MexcEvent::ErrorReply { code, message, .. }]) => {
+        (
+            "error_reply",
+            [MexcEvent::ErrorReply {
+                code,
+                message,
+                request_id,
+                ..
+            }],
+        ) => {
+            assert_eq!(*request_id, e["request_id"].as_i64(), "{name}");
             assert_eq!(*code, e["code"].as_i64(), "{name}");
             assert_eq!(Some(message.clone()), txt(&e["message"]), "{name}");
         }

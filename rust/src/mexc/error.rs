@@ -100,7 +100,11 @@ pub enum MexcError {
     )]
     MissingBody,
     #[error("invalid JSON: {msg} at byte {offset}")]
-    Json { msg: String, offset: usize },
+    Json { msg: &'static str, offset: usize },
+    #[error("JSON nesting deeper than {limit} levels at byte {offset}")]
+    TooDeep { limit: usize, offset: usize },
+    #[error("invalid UTF-8 at byte {offset}")]
+    Utf8 { offset: usize },
     /// A REST error body where a snapshot was expected.
     #[error("MEXC REST error {code}: {message}")]
     Rest { code: String, message: String },

@@ -117,6 +117,7 @@ fn reply(head: Head, method: &str, data: &J<'_>) -> MexcEvent {
             head,
             code: None,
             message,
+            request_id: None,
         };
     }
     let (kind, detail) = if let Some(m) = method.strip_prefix("sub.") {

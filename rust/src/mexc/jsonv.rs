@@ -79,8 +79,7 @@ pub fn is_integer_token(n: &str) -> bool {
 
 /// Parse a whole text frame (one JSON value, whitespace around it allowed).
 pub fn parse(buf: &[u8]) -> Result<J<'_>, MexcError> {
-    let text = std::str::from_utf8(buf).map_err(|e| MexcError::Json {
-        msg: "invalid UTF-8".into(),
+    let text = std::str::from_utf8(buf).map_err(|e| MexcError::Utf8 {
         offset: e.valid_up_to(),
     })?;
     let mut p = Parser {
@@ -104,9 +103,9 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    fn err(&self, msg: &str) -> MexcError {
+    fn err(&self, msg: &'static str) -> MexcError {
         MexcError::Json {
-            msg: msg.to_string(),
+            msg,
             offset: self.i,
         }
     }
@@ -147,8 +146,8 @@ impl<'a> Parser<'a> {
 
     fn enter(&self, depth: usize) -> Result<(), MexcError> {
         if depth > MAX_DEPTH {
-            return Err(MexcError::Json {
-                msg: format!("nesting deeper than {MAX_DEPTH}"),
+            return Err(MexcError::TooDeep {
+                limit: MAX_DEPTH,
                 offset: self.i,
             });
         }

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod codes;
 pub mod error;
+pub mod event;
 pub mod futures;
 pub mod jsonv;
 pub mod out;
@@ -12,6 +13,7 @@ pub mod spot;
 pub mod wire;
 
 pub use error::{MexcError, WireError};
+pub use event::{MexcFuturesParser, MexcSpotParser};
 
 use prost::Message;
 use proto::PushDataV3ApiWrapper;

@@ -153,6 +153,7 @@ pub enum MexcEvent {
         head: Head,
         code: Option<i64>,
         message: String,
+        request_id: Option<i64>,
     },
     /// The payload exactly as given (binary frames keep their bytes).
     Unknown {

@@ -260,7 +260,7 @@ const INVALID_LISTEN_KEY: &str = "Invalid listen key";
 pub fn parse_text(buf: &[u8]) -> Result<Vec<MexcEvent>, MexcError> {
     if buf.is_empty() {
         return Err(MexcError::Json {
-            msg: "empty text frame".into(),
+            msg: "empty text frame",
             offset: 0,
         });
     }
@@ -269,6 +269,7 @@ pub fn parse_text(buf: &[u8]) -> Result<Vec<MexcEvent>, MexcError> {
             head: Head::default(),
             code: None,
             message: INVALID_LISTEN_KEY.to_string(),
+            request_id: None,
         }]);
     }
     let v = jsonv::parse(buf)?;
@@ -314,6 +315,7 @@ pub fn parse_text(buf: &[u8]) -> Result<Vec<MexcEvent>, MexcError> {
             head: Head::default(),
             code,
             message: msg,
+            request_id,
         }
     } else if msg == "PONG" {
         MexcEvent::Control {

@@ -40,10 +40,11 @@ fn book_err(e: BookError, who: &str) -> PyErr {
     match e {
         BookError::Gap { .. } => SequenceGap::new_err(msg),
         BookError::TooManyLevels { .. } => BufferOverflow::new_err(msg),
-        BookError::MissingSeq
-        | BookError::InvalidRange { .. }
-        | BookError::Level { .. }
-        | BookError::LevelValue { .. } => ParseError::new_err(msg),
+        // `hft_ws.ParseError(message, kind)`, kinds as the parsers' metrics labels
+        BookError::MissingSeq => ParseError::new_err((msg, "missing_field")),
+        BookError::InvalidRange { .. } | BookError::Level { .. } | BookError::LevelValue { .. } => {
+            ParseError::new_err((msg, "invalid_value"))
+        }
     }
 }
 
@@ -69,21 +70,27 @@ fn py_levels(obj: &Bound<'_, PyAny>, side: Side) -> PyResult<Vec<(Fixed, Fixed)>
         let (p, q) = match item.downcast::<PyTuple>() {
             Ok(t) if t.len() == 2 => (t.get_borrowed_item(0)?, t.get_borrowed_item(1)?),
             _ => {
-                return Err(ParseError::new_err(format!(
-                    "invalid {} level {index}: expected a (price, qty) pair of str",
-                    side.as_str()
+                return Err(ParseError::new_err((
+                    format!(
+                        "invalid {} level {index}: expected a (price, qty) pair of str",
+                        side.as_str()
+                    ),
+                    "invalid_value",
                 )))
             }
         };
         let text = |v: &Bound<'_, PyAny>, field: &'static str| -> PyResult<Fixed> {
             let s = v.downcast::<PyString>().map_err(|_| {
-                ParseError::new_err(format!(
-                    "invalid {} level {index}: {field} is not a str",
-                    side.as_str()
+                ParseError::new_err((
+                    format!(
+                        "invalid {} level {index}: {field} is not a str",
+                        side.as_str()
+                    ),
+                    "invalid_value",
                 ))
             })?;
             parse_fixed(s.to_str()?).map_err(|source| {
-                ParseError::new_err(
+                ParseError::new_err((
                     BookError::Level {
                         side,
                         index,
@@ -91,7 +98,8 @@ fn py_levels(obj: &Bound<'_, PyAny>, side: Side) -> PyResult<Vec<(Fixed, Fixed)>
                         source,
                     }
                     .to_string(),
-                )
+                    "invalid_value",
+                ))
             })
         };
         out.push((text(&p, "price")?, text(&q, "qty")?));
@@ -140,6 +148,20 @@ impl PyOrderBook {
             _ => Ok(()),
         }
     }
+
+    /// A Rust `DepthUpdate` also names its venue: it must be this book's.
+    fn check_event(&self, ev: &PyDepthUpdate) -> PyResult<()> {
+        let meta = &ev.inner.meta;
+        if meta.exchange.as_str() != self.exchange || meta.market.as_str() != self.market {
+            return Err(PyValueError::new_err(format!(
+                "{} {} depth update applied to the {} book",
+                meta.exchange.as_str(),
+                meta.market.as_str(),
+                self.who()
+            )));
+        }
+        self.check_symbol(ev.symbol())
+    }
 }
 
 fn top_f64(book: &L2Book, side: Side, n: Option<usize>) -> Vec<(f64, f64)> {
@@ -166,7 +188,7 @@ impl PyOrderBook {
         let levels = Levels::from_object(depth_update)?;
         let result = match &levels {
             Levels::Event(ev) => {
-                self.check_symbol(ev.symbol())?;
+                self.check_event(ev)?;
                 self.book.apply(ev.book_update())
             }
             Levels::Object {
@@ -324,7 +346,7 @@ impl PyBookSync {
         let ob = &mut *ob;
         let result = match &levels {
             Levels::Event(ev) => {
-                ob.check_symbol(ev.symbol())?;
+                ob.check_event(ev)?;
                 let u = ev.book_update();
                 if snapshot {
                     self.machine.on_snapshot(&mut ob.book, u)

@@ -8,6 +8,7 @@ mod errors;
 mod events;
 mod frame;
 mod gate;
+mod mexc;
 
 /// A payload as the parsers accept it: `str` (text frame) or bytes-like.
 pub(crate) enum Payload<'a> {
@@ -52,5 +53,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     book::register(m)?;
     frame::register(m)?;
     gate::register(m)?;
+    mexc::register(m)?;
     Ok(())
 }

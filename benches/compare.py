@@ -1,0 +1,122 @@
+"""Side-by-side medians, one run, same frames: hft_ws parsers vs what users write today.
+
+Workloads (frames taken from ../shared replays, or built with upb for MEXC):
+  gate spot 10-level book diff:   hft_ws parse / parse+OrderBook.apply  vs  json / orjson + dict walk + floats
+  gate spot trade:                hft_ws parse                          vs  json / orjson + dict walk
+  mexc protobuf aggre depth:      hft_ws parse                          vs  upb ParseFromString + field walk
+  mexc protobuf aggre deals:      hft_ws parse                          vs  upb ParseFromString + field walk
+The legacy (pure Python) path is not built yet, so it has no column here.
+Run: .venv/bin/python benches/compare.py   (use a release build: `make build`)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+import hft_ws
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "python"))
+import mexc_upb  # noqa: E402
+
+SHARED = os.environ.get("HFT_WS_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "shared"))
+
+
+def median_us(fn: Callable[[], Any], number: int = 2000, repeat: int = 15) -> float:
+    for _ in range(200):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter_ns()
+        for _ in range(number):
+            fn()
+        samples.append((time.perf_counter_ns() - t0) / number / 1000.0)
+    return statistics.median(samples)
+
+
+def gate_frames() -> tuple[bytes, bytes]:
+    book = trade = None
+    with open(os.path.join(SHARED, "vectors", "gateio", "replay_spot_btc_usdt.jsonl"), "rb") as f:
+        for line in f:
+            line = line.rstrip(b"\n")
+            if book is None and b"order_book_update" in line:
+                d = json.loads(line)
+                if len(d["result"].get("b", [])) + len(d["result"].get("a", [])) >= 10:
+                    book = line
+            if trade is None and b'"spot.trades"' in line and b'"update"' in line:
+                trade = line
+            if book and trade:
+                return book, trade
+    raise SystemExit("replay frames not found")
+
+
+def walk_book(d: dict[str, Any]) -> list[tuple[float, float]]:
+    r = d["result"]
+    return [(float(p), float(q)) for p, q in r.get("b", [])] + [(float(p), float(q)) for p, q in r.get("a", [])]
+
+
+def walk_trade(d: dict[str, Any]) -> tuple[float, float, str]:
+    r = d["result"]
+    return float(r["price"]), float(r["amount"]), r["side"]
+
+
+def main() -> None:
+    book_frame, trade_frame = gate_frames()
+    gp = hft_ws.GateSpotParser()
+    mp = hft_ws.MexcSpotParser()
+    ob = hft_ws.OrderBook("gateio", "spot", "BTC_USDT")
+    (ev,) = gp.parse(book_frame)
+
+    def apply_fresh() -> None:
+        ob.clear()
+        for e in gp.parse(book_frame):
+            ob.apply(e)
+
+    depth_pb = mexc_upb.aggre_depth_frame(10)
+    deals_pb = mexc_upb.aggre_deals_frame(3)
+    rows: list[tuple[str, str, float]] = []
+
+    def row(workload: str, name: str, fn: Callable[[], Any]) -> None:
+        rows.append((workload, name, median_us(fn)))
+
+    w = f"gate spot book diff ({len(book_frame)} B)"
+    row(w, "hft_ws parse", lambda: gp.parse(book_frame))
+    row(w, "hft_ws parse + read levels", lambda: [e.bids for e in gp.parse(book_frame)])
+    row(w, "hft_ws parse + OrderBook.apply", apply_fresh)
+    row(w, "json.loads + walk + float", lambda: walk_book(json.loads(book_frame)))
+    row(w, "orjson.loads + walk + float", lambda: walk_book(orjson.loads(book_frame)))
+    w = f"gate spot trade ({len(trade_frame)} B)"
+    row(w, "hft_ws parse", lambda: gp.parse(trade_frame))
+    row(w, "hft_ws parse + read fields", lambda: [(e.price, e.qty, e.side) for e in gp.parse(trade_frame)])
+    row(w, "json.loads + walk", lambda: walk_trade(json.loads(trade_frame)))
+    row(w, "orjson.loads + walk", lambda: walk_trade(orjson.loads(trade_frame)))
+    w = f"mexc pb aggre depth 10+10 ({len(depth_pb)} B)"
+    row(w, "hft_ws parse", lambda: mp.parse(depth_pb))
+    row(w, "hft_ws parse + read levels", lambda: [(e.bids, e.asks) for e in mp.parse(depth_pb)])
+    row(w, "upb decode + walk", lambda: mexc_upb.upb_depth_walk(depth_pb))
+    w = f"mexc pb aggre deals x3 ({len(deals_pb)} B)"
+    row(w, "hft_ws parse", lambda: mp.parse(deals_pb))
+    row(w, "hft_ws parse + read fields", lambda: [(e.price, e.qty, e.side) for e in mp.parse(deals_pb)])
+    row(w, "upb decode + walk", lambda: mexc_upb.upb_deals_walk(deals_pb))
+
+    print(f"hft_ws {hft_ws.__version__} ({hft_ws.build_profile} build), python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cpus; median us per frame")
+    current = None
+    base = 0.0
+    for workload, name, us in rows:
+        if workload != current:
+            current = workload
+            print(f"\n{workload}")
+            base = next(u for wl, n, u in rows if wl == workload and n == "hft_ws parse")
+        print(f"  {name:<34} {us:8.2f} us   x{us / base:5.2f} of hft_ws parse")
+
+
+if __name__ == "__main__":
+    main()
