@@ -11,16 +11,9 @@ pub type R<T> = Result<T, ParseError>;
 /// The JSON reader's errors, as `ParseError`s.
 pub fn json_error(e: MexcError) -> ParseError {
     match e {
-        MexcError::Json { msg, offset } if msg == "invalid UTF-8" => ParseError::Utf8 { offset },
-        MexcError::Json { msg, offset } if msg.starts_with("nesting deeper") => {
-            ParseError::TooDeep {
-                limit: crate::mexc::jsonv::MAX_DEPTH,
-                offset,
-            }
-        }
-        MexcError::Json { msg, offset } => {
-            ParseError::invalid("JSON", "frame", format!("{msg} at byte {offset}"))
-        }
+        MexcError::Json { msg, offset } => ParseError::Json { msg, offset },
+        MexcError::TooDeep { limit, offset } => ParseError::TooDeep { limit, offset },
+        MexcError::Utf8 { offset } => ParseError::Utf8 { offset },
         other => ParseError::invalid("JSON", "frame", other.to_string()),
     }
 }
