@@ -11,7 +11,10 @@ pub type R<T> = Result<T, ParseError>;
 /// The JSON reader's errors, as `ParseError`s.
 pub fn json_error(e: MexcError) -> ParseError {
     match e {
-        MexcError::Json { msg, offset } if msg == "invalid UTF-8" => ParseError::Utf8 { offset },
+        MexcError::Json {
+            msg: "invalid UTF-8",
+            offset,
+        } => ParseError::Utf8 { offset },
         MexcError::Json { msg, offset } if msg.starts_with("nesting deeper") => {
             ParseError::TooDeep {
                 limit: crate::mexc::jsonv::MAX_DEPTH,
