@@ -38,7 +38,7 @@ demo: build
 	$(PY) -m hft_ws.demo --shared $(SHARED)
 
 bench: build
-	cargo bench --bench frame --bench book --bench mexc
+	cargo bench --bench frame --bench book --bench mexc --bench gate
 	$(PY) -m pytest -q benches/python --benchmark-only
 	$(PY) benches/compare.py
 
