@@ -7,6 +7,7 @@ Run: pytest benches/python/test_book_bench.py --benchmark-only
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, MutableMapping
 
@@ -143,3 +144,21 @@ def test_best_dict_sorted(benchmark: Any) -> None:
 def test_best_sorteddict(benchmark: Any) -> None:
     book = _python_book(SortedBook)
     assert benchmark(book.best) == ((59999.0, 1.0), (60000.0, 2.0))
+
+
+def _gate_frame(seq: int, bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> bytes:
+    result = {"t": 1, "s": "BTC_USDT", "U": seq, "u": seq, "b": bids, "a": asks}
+    return json.dumps({"time": 1, "time_ms": 1, "channel": "spot.order_book_update",
+                       "event": "update", "result": result}).encode()
+
+
+@pytest.mark.benchmark(group="apply 10-level diff")
+def test_apply_hft_ws_parsed_event(benchmark: Any) -> None:
+    """The production path: a `DepthUpdate` straight from the Rust parser (no Python level objects)."""
+    book = _hft_book()
+    parser = hft_ws.GateSpotParser()
+    rounds = 20_000
+    events = [parser.parse(_gate_frame(1001 + i, *DIFFS[i % len(DIFFS)]))[0] for i in range(rounds)]
+    it = iter(events)
+    benchmark.pedantic(lambda: book.apply(next(it)), rounds=rounds, iterations=1)
+    assert book.is_synced and not book.is_crossed
