@@ -359,6 +359,25 @@ fn book_ticker(f: &Frame<'_>, r: &J<'_>) -> R<Event> {
 }
 
 /// One side of a book: `[[price, size], …]` or `[{"p": price, "s": size}, …]`; absent = no change.
+/// Names the level in a level's error: `b[3].price`.
+fn at_level(e: ParseError, side: &str, i: usize, part: &str) -> ParseError {
+    let name = format!("{side}[{i}].{part}");
+    match e {
+        ParseError::Missing { context, .. } => ParseError::Missing {
+            field: name,
+            context,
+        },
+        ParseError::Invalid {
+            context, reason, ..
+        } => ParseError::Invalid {
+            field: name,
+            context,
+            reason,
+        },
+        other => other,
+    }
+}
+
 fn levels(v: Option<&J<'_>>, field: &str, ctx: &str) -> R<Levels> {
     let items = match v {
         None | Some(J::Null) => return Ok(Vec::new()),
@@ -391,8 +410,9 @@ fn levels(v: Option<&J<'_>>, field: &str, ctx: &str) -> R<Levels> {
                 ))
             }
         };
-        let price = req_dec(p, &format!("{field}[{i}].price"), ctx)?;
-        let size = req_dec(s, &format!("{field}[{i}].size"), ctx)?;
+        // The error's field name is only formatted on the error path (this loop is hot).
+        let price = req_dec(p, field, ctx).map_err(|e| at_level(e, field, i, "price"))?;
+        let size = req_dec(s, field, ctx).map_err(|e| at_level(e, field, i, "size"))?;
         out.push((price.0, size.0));
     }
     Ok(out)
