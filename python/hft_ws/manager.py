@@ -2,7 +2,8 @@
 
 Per exchange object: connect (`hft_ws.transport.connect`), subscribe, application heartbeat every
 ``ping_interval`` seconds, and on any loss reconnect with capped exponential backoff and full jitter (the
-first retry is immediate), resubscribe and resync the books. Received messages go straight from the
+first retry is immediate), resubscribe and resync the books. A receive-side watchdog drops a connection
+that delivered no frame for ``idle_timeout`` seconds (silent stall). Received messages go straight from the
 transport callback to ``exchange._handle_message`` (no queue, no task per message).
 """
 
@@ -34,6 +35,7 @@ class WebSocketManager:
         backoff_cap: float = 10.0,
         connect_timeout: float = 10.0,
         stable_after: float = 10.0,
+        idle_timeout: float | None = 30.0,
     ) -> None:
         if legacy and any(legacy.values()):
             # The pure-Python legacy parsers (hft_ws.legacy) are not part of this build.
@@ -44,6 +46,7 @@ class WebSocketManager:
         self.backoff_cap = backoff_cap
         self.connect_timeout = connect_timeout
         self.stable_after = stable_after
+        self.idle_timeout = idle_timeout
         self._exchanges: list[Exchange] = []
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._conns: dict[int, WebSocketConnection] = {}
@@ -165,6 +168,7 @@ class WebSocketManager:
             ex._state("connected", ex.ws_url)
             ex._connected(conn.send_text)
             pinger = loop.create_task(self._heartbeat(ex, conn))
+            watchdog = loop.create_task(self._watchdog(ex, conn)) if self.idle_timeout else None
             reason = "closed"
             try:
                 code, text = await conn.closed
@@ -173,6 +177,8 @@ class WebSocketManager:
                 reason = f"{type(e).__name__}: {e}"
             finally:
                 pinger.cancel()
+                if watchdog is not None:
+                    watchdog.cancel()
                 self._conns.pop(index, None)
                 ex.metrics.frames += conn.frames_received
                 ex.metrics.messages += conn.messages_received
@@ -181,6 +187,19 @@ class WebSocketManager:
             ex._state("disconnected", reason)
             if loop.time() - started >= self.stable_after:
                 attempt = 0
+
+    async def _watchdog(self, ex: Exchange, conn: WebSocketConnection) -> None:
+        """Receive-side watchdog: no frame at all for ``idle_timeout`` seconds (the heartbeat's pongs
+        included) means a silent stall: drop the connection so the reconnect path takes over."""
+        timeout = self.idle_timeout or 0.0
+        seen = conn.frames_received
+        while conn.is_open:
+            await asyncio.sleep(timeout)
+            if conn.frames_received == seen:
+                ex._state("stalled", f"no frame for {timeout:g} s")
+                conn.abort()
+                return
+            seen = conn.frames_received
 
     async def _heartbeat(self, ex: Exchange, conn: WebSocketConnection) -> None:
         while conn.is_open:

@@ -64,14 +64,14 @@ async def settle(sim: Simulator, ex: GateSpotPublic) -> None:
 
 
 def run_scenario(body: Callable[[Simulator, hft_ws.WebSocketManager, GateSpotPublic, Recorder], Awaitable[None]],
-                 handler: Recorder | None = None) -> Recorder:
+                 handler: Recorder | None = None, **mgr_kwargs: Any) -> Recorder:
     rec = handler or Recorder()
 
     async def main() -> None:
         async with asyncio.timeout(9.0):
             async with Simulator(seed=7, symbols=SYMBOLS, rate_hz=50) as sim:
                 urls = sim.urls[("gateio", "spot")]
-                async with hft_ws.WebSocketManager(rec, ping_interval=0.2) as mgr:
+                async with hft_ws.WebSocketManager(rec, **{"ping_interval": 0.2, **mgr_kwargs}) as mgr:
                     ex = GateSpotPublic(SYMBOLS, ["trades", "book"], ws_url=urls["ws"], rest_url=urls["rest"])
                     mgr.add(ex)
                     await body(sim, mgr, ex, rec)
@@ -163,3 +163,60 @@ def test_handler_defaults_route_to_on_event() -> None:
     assert seen == names
     sc = hft_ws.StateChange("gateio", "spot", "gap", "x", "BTC_USDT")
     assert sc.kind == "state" and sc.symbol == "BTC_USDT"
+
+
+def test_stall_trips_watchdog_then_recovers() -> None:
+    async def body(sim: Simulator, mgr: hft_ws.WebSocketManager, ex: GateSpotPublic, rec: Recorder) -> None:
+        await settle(sim, ex)
+        await sim.inject("gateio", "spot", "stall", 1.0)
+        await wait_until(lambda: rec.count("stalled") >= 1, 3.0)
+        await asyncio.sleep(1.0)
+        await wait_until(lambda: all(rec.count("synced", s) >= 2 for s in SYMBOLS))
+        await settle(sim, ex)
+        assert mgr.metrics()[next(iter(mgr.metrics()))]["reconnects"] >= 1
+
+    run_scenario(body, idle_timeout=0.4, backoff_base=0.05, backoff_cap=0.2)
+
+
+def test_full_push_keeps_book_in_sync() -> None:
+    async def body(sim: Simulator, mgr: hft_ws.WebSocketManager, ex: GateSpotPublic, rec: Recorder) -> None:
+        await settle(sim, ex)
+        await sim.inject("gateio", "spot", "full_push", symbol="ETH_USDT", count=2)
+        await asyncio.sleep(0.3)
+        await settle(sim, ex)
+        assert rec.count("gap") == 0
+
+    run_scenario(body)
+
+
+def test_garbage_counted_and_delivery_continues() -> None:
+    async def body(sim: Simulator, mgr: hft_ws.WebSocketManager, ex: GateSpotPublic, rec: Recorder) -> None:
+        await settle(sim, ex)
+        await sim.inject("gateio", "spot", "garbage", count=3)
+        await wait_until(lambda: sum(next(iter(mgr.metrics().values()))["parse_errors"].values()) >= 3)
+        n = len(rec.trades)
+        await wait_until(lambda: len(rec.trades) > n + 3)
+        await settle(sim, ex)
+        assert next(iter(mgr.metrics().values()))["reconnects"] == 0
+
+    rec = run_scenario(body)
+    assert sum(isinstance(e, hft_ws.ParseError) for e in rec.errors) >= 3
+
+
+def test_add_while_running() -> None:
+    rec = Recorder()
+
+    async def main() -> None:
+        async with asyncio.timeout(9.0):
+            async with Simulator(seed=3, symbols=SYMBOLS, rate_hz=50) as sim:
+                urls = sim.urls[("gateio", "spot")]
+                async with hft_ws.WebSocketManager(rec) as mgr:
+                    runner = asyncio.create_task(mgr.run())
+                    await asyncio.sleep(0.05)
+                    mgr.add(GateSpotPublic(["ETH_USDT"], ["trades"], ws_url=urls["ws"], rest_url=urls["rest"]))
+                    await wait_until(lambda: len(rec.trades) >= 3)
+                    await mgr.close()
+                    await runner
+
+    asyncio.run(main())
+    assert {t.symbol for t in rec.trades} == {"ETH_USDT"}
