@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -50,6 +51,7 @@ class WebSocketManager:
         self._exchanges: list[Exchange] = []
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._conns: dict[int, WebSocketConnection] = {}
+        self._side_tasks: set[asyncio.Task[None]] = set()
         self._running = False
         self._closing = False
         self._closed: asyncio.Event | None = None
@@ -97,6 +99,8 @@ class WebSocketManager:
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        if self._side_tasks:
+            await asyncio.gather(*self._side_tasks, return_exceptions=True)
         for ex in self._exchanges:
             await ex._aclose()
         if self._closed is not None:
@@ -166,6 +170,7 @@ class WebSocketManager:
             self._conns[index] = conn
             started = loop.time()
             ex._state("connected", ex.ws_url)
+            ex._reconnect = self._closer(conn)
             ex._connected(conn.send_text)
             pinger = loop.create_task(self._heartbeat(ex, conn))
             watchdog = loop.create_task(self._watchdog(ex, conn)) if self.idle_timeout else None
@@ -187,6 +192,14 @@ class WebSocketManager:
             ex._state("disconnected", reason)
             if loop.time() - started >= self.stable_after:
                 attempt = 0
+
+    def _closer(self, conn: WebSocketConnection) -> Callable[[], None]:
+        def close() -> None:
+            task = asyncio.get_running_loop().create_task(conn.close(1000, "reconnect"))
+            self._side_tasks.add(task)
+            task.add_done_callback(self._side_tasks.discard)
+
+        return close
 
     async def _watchdog(self, ex: Exchange, conn: WebSocketConnection) -> None:
         """Receive-side watchdog: no frame at all for ``idle_timeout`` seconds (the heartbeat's pongs

@@ -220,3 +220,16 @@ def test_add_while_running() -> None:
 
     asyncio.run(main())
     assert {t.symbol for t in rec.trades} == {"ETH_USDT"}
+
+
+def test_system_notice_moves_to_new_connection() -> None:
+    async def body(sim: Simulator, mgr: hft_ws.WebSocketManager, ex: GateSpotPublic, rec: Recorder) -> None:
+        await settle(sim, ex)
+        await sim.inject("gateio", "spot", "system_notice")  # seconds=0: Gate does not close by itself
+        await wait_until(lambda: rec.count("connected") == 2)
+        await wait_until(lambda: all(rec.count("synced", s) >= 2 for s in SYMBOLS))
+        await settle(sim, ex)
+        assert rec.count("reconnecting") == 1
+        assert any(getattr(e, "kind", None) == "system" for e in rec.other)
+
+    run_scenario(body)

@@ -102,6 +102,8 @@ class Exchange(ABC):
         self._handler: Handler = Handler()
         self._dispatch: dict[str, Callable[[Any], object]] = {}
         self._send: Sender | None = None
+        # set by the manager per connection: closes it so that the reconnect path opens a new one
+        self._reconnect: Callable[[], None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._bind(self._handler)
 
@@ -121,6 +123,7 @@ class Exchange(ABC):
     def _disconnected(self) -> None:
         """The connection ended: stop sending, cancel the work tied to it."""
         self._send = None
+        self._reconnect = None
         for task in list(self._tasks):
             task.cancel()
 
@@ -182,6 +185,14 @@ class Exchange(ABC):
         if isinstance(e, ParseError):
             self.metrics.parse_errors[e.kind] = self.metrics.parse_errors.get(e.kind, 0) + 1
         self._deliver("error_reply", e)
+
+    def _request_reconnect(self, reason: str) -> None:
+        """Asks the manager for a fresh connection (e.g. after a service-upgrade notice)."""
+        reconnect = self._reconnect
+        if reconnect is not None:
+            self._reconnect = None
+            self._state("reconnecting", reason)
+            reconnect()
 
     def _state(self, state: str, reason: str | None = None, symbol: str | None = None) -> None:
         self._deliver("state", StateChange(self.exchange, self.market, state, reason, symbol))

@@ -146,6 +146,10 @@ class GateSpotPublic(Exchange):
             elif kind == "error_reply":
                 deliver(kind, ev)
                 self._state("subscription_failed", ev.message, ev.symbol)
+            elif kind == "system":
+                # Gate's service-upgrade notice: the server closes soon; move to a new connection now
+                deliver(kind, ev)
+                self._request_reconnect(f"system notice: {ev.detail}")
             else:
                 deliver(kind, ev)
 
