@@ -233,3 +233,20 @@ def test_system_notice_moves_to_new_connection() -> None:
         assert any(getattr(e, "kind", None) == "system" for e in rec.other)
 
     run_scenario(body)
+
+
+def test_refused_subscription_reported() -> None:
+    rec = Recorder()
+
+    async def main() -> None:
+        async with asyncio.timeout(9.0):
+            async with Simulator(seed=5, symbols=SYMBOLS, rate_hz=50) as sim:
+                urls = sim.urls[("gateio", "spot")]
+                async with hft_ws.WebSocketManager(rec) as mgr:
+                    mgr.add(GateSpotPublic(["BTC_USDT"], ["spot.no_such_channel", "trades"],
+                                           ws_url=urls["ws"], rest_url=urls["rest"]))
+                    await wait_until(lambda: rec.count("subscription_failed") >= 1 and len(rec.trades) >= 2)
+                    assert next(iter(mgr.metrics().values()))["reconnects"] == 0
+
+    asyncio.run(main())
+    assert any(isinstance(e, hft_ws.ErrorReply) for e in rec.errors)
