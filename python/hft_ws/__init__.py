@@ -40,6 +40,8 @@ from hft_ws._core import (
     __version__,
     build_profile,
 )
+from hft_ws.handler import Handler, StateChange
+from hft_ws.manager import WebSocketManager
 
 __all__ = [
     "AccountEvent",
@@ -56,6 +58,7 @@ __all__ = [
     "Fill",
     "FrameError",
     "HandshakeError",
+    "Handler",
     "FundingRate",
     "GateFuturesParser",
     "GateSpotParser",
@@ -70,10 +73,12 @@ __all__ = [
     "PositionUpdate",
     "PriceUpdate",
     "SequenceGap",
+    "StateChange",
     "StatsUpdate",
     "Ticker",
     "Trade",
     "Unknown",
+    "WebSocketManager",
     "__version__",
     "build_profile",
 ]

@@ -1,0 +1,1 @@
+"""Exchange classes: one per exchange x market x public/private (see spec "Python side")."""

@@ -1,0 +1,198 @@
+"""`Exchange`: base class of the exchange classes (template method).
+
+The manager owns the connection; an exchange knows what to send (subscriptions, heartbeat) and how to
+turn a received payload into handler calls (`_handle_message`). Events go to the handler through a
+dispatch table (kind -> bound handler method) built once when the exchange is attached, not per message.
+A handler that raises is counted and reported via ``on_error``; it never ends the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hft_ws.errors import FrameError, ParseError
+from hft_ws.handler import Handler, StateChange
+
+__all__ = ["Exchange", "ConnectionMetrics", "KIND_METHODS"]
+
+#: event kind -> `Handler` method name (shared by every exchange class).
+KIND_METHODS: dict[str, str] = {
+    "depth": "on_depth",
+    "book": "on_book",
+    "trade": "on_trade",
+    "book_ticker": "on_book_ticker",
+    "ticker": "on_ticker",
+    "kline": "on_kline",
+    "order": "on_order",
+    "fill": "on_fill",
+    "balance": "on_balance",
+    "position": "on_position",
+    "funding_rate": "on_funding_rate",
+    "index_price": "on_price",
+    "mark_price": "on_price",
+    "liquidation": "on_liquidation",
+    "stats": "on_stats",
+    "account": "on_account",
+    "subscribed": "on_control",
+    "unsubscribed": "on_control",
+    "login": "on_control",
+    "system": "on_control",
+    "pong": "on_control",
+    "api_reply": "on_api_reply",
+    "error_reply": "on_error",
+    "unknown": "on_unknown",
+    "state": "on_state",
+}
+
+
+@dataclass
+class ConnectionMetrics:
+    """Counters of one connection (kept across reconnects)."""
+
+    frames: int = 0
+    messages: int = 0
+    bytes: int = 0
+    events: int = 0
+    parse_errors: dict[str, int] = field(default_factory=dict)
+    handler_errors: int = 0
+    reconnects: int = 0
+    gaps: int = 0
+    resyncs: int = 0
+    snapshot_errors: int = 0
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "frames": self.frames,
+            "messages": self.messages,
+            "bytes": self.bytes,
+            "events": self.events,
+            "parse_errors": dict(self.parse_errors),
+            "handler_errors": self.handler_errors,
+            "reconnects": self.reconnects,
+            "gaps": self.gaps,
+            "resyncs": self.resyncs,
+            "snapshot_errors": self.snapshot_errors,
+        }
+
+
+#: sends one text message on the current connection
+Sender = Callable[[str], None]
+
+
+class Exchange(ABC):
+    """One exchange x market x public/private stream set, driven by `hft_ws.WebSocketManager`."""
+
+    exchange: str = ""
+    market: str = ""
+
+    def __init__(
+        self, symbols: Sequence[str], channels: Sequence[str], *, ws_url: str, rest_url: str
+    ) -> None:
+        if isinstance(symbols, str) or isinstance(channels, str):
+            raise TypeError("symbols and channels must be sequences of str, not str")
+        self.symbols: list[str] = list(symbols)
+        self.channels: list[str] = list(channels)
+        self.ws_url = ws_url
+        self.rest_url = rest_url.rstrip("/")
+        self.metrics = ConnectionMetrics()
+        self._handler: Handler = Handler()
+        self._dispatch: dict[str, Callable[[Any], object]] = {}
+        self._send: Sender | None = None
+        # set by the manager per connection: closes it so that the reconnect path opens a new one
+        self._reconnect: Callable[[], None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._bind(self._handler)
+
+    # ---- wiring (called by the manager) ------------------------------------------------------
+
+    def _bind(self, handler: Handler) -> None:
+        """Resolves the dispatch table once: kind -> bound method of ``handler``."""
+        self._handler = handler
+        self._dispatch = {kind: getattr(handler, name) for kind, name in KIND_METHODS.items()}
+
+    def _connected(self, send: Sender) -> None:
+        """A connection is open: subscribe (and start what the exchange keeps in sync)."""
+        self._send = send
+        for msg in self.subscribe_messages():
+            send(msg)
+
+    def _disconnected(self) -> None:
+        """The connection ended: stop sending, cancel the work tied to it."""
+        self._send = None
+        self._reconnect = None
+        for task in list(self._tasks):
+            task.cancel()
+
+    async def _aclose(self) -> None:
+        """Releases resources (called once by the manager on close)."""
+        self._disconnected()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
+        task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # ---- template methods ----------------------------------------------------------------------
+
+    @abstractmethod
+    def subscribe_messages(self) -> list[str]:
+        """The messages to send after every (re)connect."""
+
+    def ping_message(self) -> str | None:
+        """The application heartbeat, or ``None`` when the exchange has none."""
+        return None
+
+    @abstractmethod
+    def _handle_message(self, payload: str | bytes, recv_ts_ns: int) -> None:
+        """Parses one received message and dispatches its events."""
+
+    # ---- delivery ------------------------------------------------------------------------------
+
+    def _deliver(self, kind: str, event: Any) -> None:
+        """Calls the handler method of ``kind``; a raising handler is counted and reported."""
+        self.metrics.events += 1
+        method = self._dispatch.get(kind) or self._dispatch["unknown"]
+        try:
+            method(event)
+        except Exception as e:  # noqa: BLE001 - a raising handler must not stop delivery
+            self._handler_failed(e)
+
+    def _handler_failed(self, e: Exception) -> None:
+        self.metrics.handler_errors += 1
+        try:
+            self._dispatch["error_reply"](e)
+        except Exception:  # noqa: BLE001 - on_error itself raised: counted, nothing else to do
+            self.metrics.handler_errors += 1
+
+    def _transport_error(self, e: BaseException) -> None:
+        """Errors the transport reports: protocol violations (`FrameError`) and callback exceptions."""
+        if isinstance(e, FrameError):
+            key = f"frame_{e.kind}"
+            self.metrics.parse_errors[key] = self.metrics.parse_errors.get(key, 0) + 1
+            self._deliver("error_reply", e)
+        elif isinstance(e, Exception):
+            self._handler_failed(e)
+
+    def _report_error(self, e: Exception) -> None:
+        """Parse errors and other library-side errors to ``on_error``."""
+        if isinstance(e, ParseError):
+            self.metrics.parse_errors[e.kind] = self.metrics.parse_errors.get(e.kind, 0) + 1
+        self._deliver("error_reply", e)
+
+    def _request_reconnect(self, reason: str) -> None:
+        """Asks the manager for a fresh connection (e.g. after a service-upgrade notice)."""
+        reconnect = self._reconnect
+        if reconnect is not None:
+            self._reconnect = None
+            self._state("reconnecting", reason)
+            reconnect()
+
+    def _state(self, state: str, reason: str | None = None, symbol: str | None = None) -> None:
+        self._deliver("state", StateChange(self.exchange, self.market, state, reason, symbol))
