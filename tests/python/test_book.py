@@ -376,8 +376,6 @@ def test_random_diffs_agree_with_decimal_model() -> None:
             assert [Decimal(q) for _, q in b.asks_str()] == [q for _, q in sorted(asks.items())]
 
 
-@pytest.mark.skipif(not all(hasattr(hft_ws, n) for n in ("GateSpotParser", "MexcSpotParser")),
-                    reason="parsers not built into this hft_ws")
 @pytest.mark.parametrize("exchange", ["gateio", "mexc"])
 def test_check_books_script(exchange: str) -> None:
     out = subprocess.run([sys.executable, str(CHECKS / "check_books.py"), exchange, str(VECTORS / exchange)],

@@ -8,14 +8,7 @@ use crate::gate;
 
 use super::errors::parse_error;
 use super::events::{events_into_list, PyDepthUpdate};
-use super::{with_payload, Payload};
-
-fn payload_bytes<'a>(p: &'a Payload<'a>) -> &'a [u8] {
-    match p {
-        Payload::Text(s) => s.as_bytes(),
-        Payload::Bytes(b) => b,
-    }
-}
+use super::with_payload;
 
 fn parse_with<'py>(
     py: Python<'py>,
@@ -24,7 +17,7 @@ fn parse_with<'py>(
     recv_ts_ns: Option<i64>,
 ) -> PyResult<Bound<'py, PyList>> {
     let events = with_payload(payload, |p| {
-        gate::parse(payload_bytes(&p), market, recv_ts_ns).map_err(|e| parse_error(&e))
+        gate::parse(p.as_bytes(), market, recv_ts_ns).map_err(|e| parse_error(&e))
     })?;
     events_into_list(py, events)
 }
@@ -35,7 +28,7 @@ fn snapshot_with(
     symbol: Option<String>,
 ) -> PyResult<PyDepthUpdate> {
     let inner = with_payload(body, |p| {
-        gate::parse_snapshot(payload_bytes(&p), market, symbol, None).map_err(|e| parse_error(&e))
+        gate::parse_snapshot(p.as_bytes(), market, symbol, None).map_err(|e| parse_error(&e))
     })?;
     Ok(PyDepthUpdate { inner })
 }

@@ -49,10 +49,7 @@ impl PyMexcSpotParser {
         recv_ts_ns: Option<i64>,
     ) -> PyResult<Bound<'py, PyList>> {
         let evs = with_payload(payload, |p| {
-            let bytes = match p {
-                Payload::Text(s) => s.as_bytes(),
-                Payload::Bytes(b) => b,
-            };
+            let bytes = p.as_bytes();
             self.inner
                 .parse_text(bytes, recv_ts_ns)
                 .map_err(|e| parse_error(&e))
@@ -68,10 +65,7 @@ impl PyMexcSpotParser {
         symbol: Option<&str>,
     ) -> PyResult<PyDepthUpdate> {
         let inner = with_payload(body, |p| {
-            let bytes = match p {
-                Payload::Text(s) => s.as_bytes(),
-                Payload::Bytes(b) => b,
-            };
+            let bytes = p.as_bytes();
             self.inner
                 .parse_snapshot(bytes, symbol)
                 .map_err(|e| parse_error(&e))
@@ -102,10 +96,7 @@ impl PyMexcFuturesParser {
         recv_ts_ns: Option<i64>,
     ) -> PyResult<Bound<'py, PyList>> {
         let evs = with_payload(payload, |p| {
-            let bytes = match p {
-                Payload::Text(s) => s.as_bytes(),
-                Payload::Bytes(b) => b,
-            };
+            let bytes = p.as_bytes();
             self.inner
                 .parse(bytes, recv_ts_ns)
                 .map_err(|e| parse_error(&e))
@@ -121,10 +112,7 @@ impl PyMexcFuturesParser {
         symbol: Option<&str>,
     ) -> PyResult<PyDepthUpdate> {
         let inner = with_payload(body, |p| {
-            let bytes = match p {
-                Payload::Text(s) => s.as_bytes(),
-                Payload::Bytes(b) => b,
-            };
+            let bytes = p.as_bytes();
             self.inner
                 .parse_snapshot(bytes, symbol)
                 .map_err(|e| parse_error(&e))

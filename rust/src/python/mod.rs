@@ -16,6 +16,16 @@ pub(crate) enum Payload<'a> {
     Bytes(&'a [u8]),
 }
 
+impl Payload<'_> {
+    /// The payload's bytes (a `str` as UTF-8), for the parsers that take both kinds alike.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match self {
+            Payload::Text(s) => s.as_bytes(),
+            Payload::Bytes(b) => b,
+        }
+    }
+}
+
 /// Borrows the payload without copying (`bytearray` / `memoryview` are copied once).
 pub(crate) fn with_payload<R>(
     obj: &Bound<'_, PyAny>,
