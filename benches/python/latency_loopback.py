@@ -10,7 +10,7 @@ trade ``id`` is the server's ``time.time_ns()`` taken just before the send, so b
 Server and clients share one process and event loop (same clock). The clients alternate in rounds so
 that drift of the machine's load hits both alike. Run::
 
-    .venv/bin/python benches/python/latency_loopback.py [--frames 3000] [--rounds 6] [--loop auto|uvloop|asyncio]
+    .venv/bin/python benches/python/latency_loopback.py [--frames 2000] [--rounds 6] [--loop auto|uvloop|asyncio]
 """
 
 from __future__ import annotations
@@ -125,9 +125,9 @@ async def main(frames: int, rounds: int, gap: float) -> dict[str, list[tuple[flo
 
 def cli() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--frames", type=int, default=3000, help="frames per client in total (default 3000)")
+    ap.add_argument("--frames", type=int, default=2000, help="frames per client in total (default 2000)")
     ap.add_argument("--rounds", type=int, default=6, help="alternating rounds (default 6)")
-    ap.add_argument("--gap", type=float, default=0.0002, help="seconds between frames (default 0.0002)")
+    ap.add_argument("--gap", type=float, default=0.001, help="seconds between frames (default 0.001; 0 = flood)")
     ap.add_argument("--loop", choices=["auto", "uvloop", "asyncio"], default="auto",
                     help="event loop: uvloop when installed (auto), or force one")
     args = ap.parse_args()
