@@ -4,7 +4,7 @@ Per exchange object: connect (`hft_ws.transport.connect`), subscribe, applicatio
 ``ping_interval`` seconds, and on any loss reconnect with capped exponential backoff and full jitter (the
 first retry is immediate), resubscribe and resync the books. A receive-side watchdog drops a connection
 that delivered no frame for ``idle_timeout`` seconds (silent stall). Received messages go straight from the
-transport callback to ``exchange._handle_message`` (no queue, no task per message).
+transport callback to ``exchange._on_message`` -> ``_handle_message`` (no queue, no task per message).
 """
 
 from __future__ import annotations
@@ -107,7 +107,10 @@ class WebSocketManager:
             self._closed.set()
 
     def metrics(self) -> dict[str, dict[str, Any]]:
-        """Snapshot of the counters, one entry per connection (``exchange:market:Class:index``)."""
+        """Snapshot of the counters, one entry per connection (``exchange:market:Class:index``).
+
+        ``latency``: receive timestamp to handler return over the last 4096 messages, as
+        ``{"samples", "p50_us", "p90_us", "p99_us", "max_us"}`` (``None`` values before any message)."""
         out: dict[str, dict[str, Any]] = {}
         for i, ex in enumerate(self._exchanges):
             m = ex.metrics.snapshot()
@@ -157,7 +160,7 @@ class WebSocketManager:
             try:
                 conn = await connect(
                     ex.ws_url,
-                    ex._handle_message,
+                    ex._on_message,
                     on_error=ex._transport_error,
                     connect_timeout=self.connect_timeout,
                 )

@@ -9,7 +9,9 @@ A handler that raises is counted and reported via ``on_error``; it never ends th
 from __future__ import annotations
 
 import asyncio
+import time
 from abc import ABC, abstractmethod
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +19,7 @@ from typing import Any
 from hft_ws.errors import FrameError, ParseError
 from hft_ws.handler import Handler, StateChange
 
-__all__ = ["Exchange", "ConnectionMetrics", "KIND_METHODS"]
+__all__ = ["Exchange", "ConnectionMetrics", "LatencyRing", "KIND_METHODS"]
 
 #: event kind -> `Handler` method name (shared by every exchange class).
 KIND_METHODS: dict[str, str] = {
@@ -49,6 +51,49 @@ KIND_METHODS: dict[str, str] = {
 }
 
 
+class LatencyRing:
+    """The last ``size`` latency samples (ns) in a fixed ring: O(1) per sample, bounded memory.
+
+    Percentiles are computed over the ring only when asked for (a sort of at most ``size`` values)."""
+
+    __slots__ = ("_buf", "_mask", "_n")
+
+    def __init__(self, size: int = 4096) -> None:
+        if size <= 0 or size & (size - 1):
+            raise ValueError("size must be a positive power of two")
+        self._buf = array("q", bytes(8 * size))
+        self._mask = size - 1
+        self._n = 0  # samples recorded in total (the ring holds the last min(_n, size))
+
+    def record(self, ns: int) -> None:
+        self._buf[self._n & self._mask] = ns
+        self._n += 1
+
+    @property
+    def count(self) -> int:
+        """Samples recorded since creation (not all of them are still held)."""
+        return self._n
+
+    @property
+    def capacity(self) -> int:
+        return self._mask + 1
+
+    def snapshot_us(self) -> dict[str, float | int | None]:
+        """p50/p90/p99/max of the held samples in microseconds (``None`` before the first sample)."""
+        held = min(self._n, self._mask + 1)
+        out: dict[str, float | int | None] = {"samples": held}
+        if held == 0:
+            out.update(p50_us=None, p90_us=None, p99_us=None, max_us=None)
+            return out
+        data = sorted(self._buf[:held])
+        last = held - 1
+        # nearest-rank percentiles on the window
+        for name, q in (("p50_us", 0.50), ("p90_us", 0.90), ("p99_us", 0.99)):
+            out[name] = data[min(last, int(q * held))] / 1000.0
+        out["max_us"] = data[last] / 1000.0
+        return out
+
+
 @dataclass
 class ConnectionMetrics:
     """Counters of one connection (kept across reconnects)."""
@@ -63,6 +108,8 @@ class ConnectionMetrics:
     gaps: int = 0
     resyncs: int = 0
     snapshot_errors: int = 0
+    #: receive (``recv_ts_ns``) to handler-return latency, last 4096 messages
+    latency: LatencyRing = field(default_factory=LatencyRing)
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -76,6 +123,7 @@ class ConnectionMetrics:
             "gaps": self.gaps,
             "resyncs": self.resyncs,
             "snapshot_errors": self.snapshot_errors,
+            "latency": self.latency.snapshot_us(),
         }
 
 
@@ -152,6 +200,14 @@ class Exchange(ABC):
     @abstractmethod
     def _handle_message(self, payload: str | bytes, recv_ts_ns: int) -> None:
         """Parses one received message and dispatches its events."""
+
+    def _on_message(self, payload: str | bytes, recv_ts_ns: int) -> None:
+        """Transport callback: `_handle_message`, then records receive-to-handler-return latency
+        (also when it raised: the transport reports the exception)."""
+        try:
+            self._handle_message(payload, recv_ts_ns)
+        finally:
+            self.metrics.latency.record(time.time_ns() - recv_ts_ns)
 
     # ---- delivery ------------------------------------------------------------------------------
 
