@@ -5,6 +5,11 @@ with the REST snapshot procedure (notes section 8.1) by `hft_ws.BookSync`: buffe
 time, fetch ``GET /api/v4/spot/order_book?...&with_id=true`` once a diff is buffered, apply it and the
 bridging diffs, then apply every diff; on a gap (or buffer overflow) report ``on_state("gap")`` and fetch a
 new snapshot. ``on_book`` gets the maintained book after every applied update and after each resync.
+
+`GateFuturesPublic`: the same for USDT perpetual futures (notes section 5): ``futures.*`` channels,
+``futures.order_book_update`` subscribed as ``[contract, interval, book_depth]`` and resynced from
+``GET /api/v4/futures/usdt/order_book?contract=..&limit=book_depth&with_id=true`` (the WS level and the REST
+limit must match, else the snapshot holds levels the diffs never maintain). Both share `_GatePublic`.
 """
 
 from __future__ import annotations
@@ -12,18 +17,20 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from abc import abstractmethod
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import aiohttp
 
-from hft_ws._core import BookSync, GateSpotParser
+from hft_ws._core import BookSync, GateFuturesParser, GateSpotParser
 from hft_ws.errors import HftWsError, ParseError
 from hft_ws.exchanges.base import Exchange
 
-__all__ = ["GateSpotPublic", "GATE_SPOT_WS_URL", "GATE_REST_URL"]
+__all__ = ["GateSpotPublic", "GateFuturesPublic", "GATE_SPOT_WS_URL", "GATE_FUTURES_WS_URL", "GATE_REST_URL"]
 
 GATE_SPOT_WS_URL = "wss://api.gateio.ws/ws/v4/"
+GATE_FUTURES_WS_URL = "wss://fx-ws.gateio.ws/v4/ws/usdt"
 GATE_REST_URL = "https://api.gateio.ws"
 
 # generic channel name -> Gate spot channel
@@ -33,41 +40,56 @@ _SPOT_CHANNELS = {
     "ticker": "spot.tickers",
 }
 
+# generic channel name -> Gate USDT futures channel
+_FUTURES_CHANNELS = {
+    "trades": "futures.trades",
+    "book_ticker": "futures.book_ticker",
+    "ticker": "futures.tickers",
+}
 
-class GateSpotPublic(Exchange):
-    """Gate.io spot public streams: ``trades``, ``book``, ``depth``, ``book_ticker``, ``ticker``, ``kline``,
-    or native ``spot.*`` channel names (subscribed with the symbols as payload)."""
+
+class _GatePublic(Exchange):
+    """Gate public streams of one market; subclasses set the channel prefix, REST path and book payload."""
 
     exchange = "gateio"
-    market = "spot"
+    #: channel prefix (``spot`` / ``futures``)
+    prefix: ClassVar[str] = ""
+    #: generic channel name -> native channel
+    channel_map: ClassVar[dict[str, str]] = {}
+    #: REST order-book path and its symbol query parameter
+    book_path: ClassVar[str] = ""
+    book_symbol_param: ClassVar[str] = ""
 
     def __init__(
         self,
         symbols: Sequence[str],
         channels: Sequence[str],
+        parser: Any,
         *,
-        ws_url: str = GATE_SPOT_WS_URL,
-        rest_url: str = GATE_REST_URL,
-        book_depth: int = 100,
-        book_interval: str = "100ms",
-        kline_interval: str = "1m",
-        snapshot_timeout: float = 10.0,
+        ws_url: str,
+        rest_url: str,
+        book_depth: int,
+        book_interval: str,
+        kline_interval: str,
+        snapshot_timeout: float,
     ) -> None:
         super().__init__(symbols, channels, ws_url=ws_url, rest_url=rest_url)
-        if not 1 <= book_depth <= 100:
-            raise ValueError("book_depth must be in 1..100 (deeper Gate REST books are stale)")
         self.book_depth = book_depth
         self.book_interval = book_interval
         self.kline_interval = kline_interval
         self.snapshot_timeout = snapshot_timeout
-        self._parser = GateSpotParser()
+        self._parser = parser
         keep_book = "book" in self.channels
         self._books: dict[str, BookSync] = (
-            {s: BookSync("gateio", "spot", s) for s in self.symbols} if keep_book else {}
+            {s: BookSync("gateio", self.market, s) for s in self.symbols} if keep_book else {}
         )
         self._fetching: set[str] = set()
         self._session: aiohttp.ClientSession | None = None
         self._next_id = 1
+
+    @abstractmethod
+    def _book_payload(self, symbol: str) -> list[str]:
+        """The ``order_book_update`` subscribe payload of one symbol."""
 
     # ---- subscriptions -------------------------------------------------------------------------
 
@@ -88,19 +110,21 @@ class GateSpotPublic(Exchange):
         for ch in self.channels:
             if ch in ("book", "depth"):
                 # one request per pair: the payload is [pair, interval]
-                out += [self._request("spot.order_book_update", [s, self.book_interval]) for s in self.symbols]
+                channel = f"{self.prefix}.order_book_update"
+                out += [self._request(channel, self._book_payload(s)) for s in self.symbols]
             elif ch == "kline":
-                out += [self._request("spot.candlesticks", [self.kline_interval, s]) for s in self.symbols]
-            elif ch in _SPOT_CHANNELS:
-                out.append(self._request(_SPOT_CHANNELS[ch], list(self.symbols)))
-            elif ch.startswith("spot."):
+                channel = f"{self.prefix}.candlesticks"
+                out += [self._request(channel, [self.kline_interval, s]) for s in self.symbols]
+            elif ch in self.channel_map:
+                out.append(self._request(self.channel_map[ch], list(self.symbols)))
+            elif ch.startswith(self.prefix + "."):
                 out.append(self._request(ch, list(self.symbols)))
             else:
-                raise ValueError(f"unknown Gate spot channel {ch!r}")
+                raise ValueError(f"unknown Gate {self.market} channel {ch!r}")
         return out
 
     def ping_message(self) -> str | None:
-        return json.dumps({"time": int(time.time()), "channel": "spot.ping"})
+        return json.dumps({"time": int(time.time()), "channel": f"{self.prefix}.ping"})
 
     # ---- connection lifecycle ------------------------------------------------------------------
 
@@ -180,8 +204,8 @@ class GateSpotPublic(Exchange):
     async def _fetch_snapshot(self, symbol: str) -> bytes:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.snapshot_timeout))
-        url = f"{self.rest_url}/api/v4/spot/order_book"
-        params = {"currency_pair": symbol, "limit": str(self.book_depth), "with_id": "true"}
+        url = f"{self.rest_url}{self.book_path}"
+        params = {self.book_symbol_param: symbol, "limit": str(self.book_depth), "with_id": "true"}
         async with self._session.get(url, params=params) as resp:
             body = await resp.read()
             if resp.status != 200:
@@ -220,3 +244,92 @@ class GateSpotPublic(Exchange):
         """The maintained `OrderBook` of ``symbol`` while synced, else ``None``."""
         sync = self._books.get(symbol)
         return None if sync is None else sync.book
+
+
+class GateSpotPublic(_GatePublic):
+    """Gate.io spot public streams: ``trades``, ``book``, ``depth``, ``book_ticker``, ``ticker``, ``kline``,
+    or native ``spot.*`` channel names (subscribed with the symbols as payload)."""
+
+    market = "spot"
+    prefix = "spot"
+    channel_map = _SPOT_CHANNELS
+    book_path = "/api/v4/spot/order_book"
+    book_symbol_param = "currency_pair"
+
+    def __init__(
+        self,
+        symbols: Sequence[str],
+        channels: Sequence[str],
+        *,
+        ws_url: str = GATE_SPOT_WS_URL,
+        rest_url: str = GATE_REST_URL,
+        book_depth: int = 100,
+        book_interval: str = "100ms",
+        kline_interval: str = "1m",
+        snapshot_timeout: float = 10.0,
+    ) -> None:
+        if not 1 <= book_depth <= 100:
+            raise ValueError("book_depth must be in 1..100 (deeper Gate REST books are stale)")
+        super().__init__(
+            symbols,
+            channels,
+            GateSpotParser(),
+            ws_url=ws_url,
+            rest_url=rest_url,
+            book_depth=book_depth,
+            book_interval=book_interval,
+            kline_interval=kline_interval,
+            snapshot_timeout=snapshot_timeout,
+        )
+
+    def _book_payload(self, symbol: str) -> list[str]:
+        # one request per pair: the payload is [pair, interval]
+        return [symbol, self.book_interval]
+
+
+class GateFuturesPublic(_GatePublic):
+    """Gate.io USDT perpetual futures public streams: ``trades``, ``book``, ``depth``, ``book_ticker``,
+    ``ticker``, ``kline``, or native ``futures.*`` channel names (subscribed with the contracts as payload).
+
+    ``book_depth`` is both the ``order_book_update`` level and the REST snapshot ``limit``: 100, 50 or 20
+    (``book_interval="20ms"`` only with depth 20)."""
+
+    market = "futures"
+    prefix = "futures"
+    channel_map = _FUTURES_CHANNELS
+    book_path = "/api/v4/futures/usdt/order_book"
+    book_symbol_param = "contract"
+
+    def __init__(
+        self,
+        symbols: Sequence[str],
+        channels: Sequence[str],
+        *,
+        ws_url: str = GATE_FUTURES_WS_URL,
+        rest_url: str = GATE_REST_URL,
+        book_depth: int = 100,
+        book_interval: str = "100ms",
+        kline_interval: str = "1m",
+        snapshot_timeout: float = 10.0,
+    ) -> None:
+        if book_depth not in (20, 50, 100):
+            raise ValueError("book_depth must be 20, 50 or 100 (the futures.order_book_update levels)")
+        if book_interval not in ("20ms", "100ms"):
+            raise ValueError("book_interval must be '20ms' or '100ms'")
+        if book_interval == "20ms" and book_depth != 20:
+            raise ValueError("book_interval '20ms' is only available with book_depth 20")
+        super().__init__(
+            symbols,
+            channels,
+            GateFuturesParser(),
+            ws_url=ws_url,
+            rest_url=rest_url,
+            book_depth=book_depth,
+            book_interval=book_interval,
+            kline_interval=kline_interval,
+            snapshot_timeout=snapshot_timeout,
+        )
+
+    def _book_payload(self, symbol: str) -> list[str]:
+        # [contract, frequency, level]; the level equals the REST snapshot limit
+        return [symbol, self.book_interval, str(self.book_depth)]
