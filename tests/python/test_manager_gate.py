@@ -44,7 +44,7 @@ class Recorder(hft_ws.Handler):
         return sum(1 for s in self.states if s.state == state and (symbol is None or s.symbol == symbol))
 
 
-async def wait_until(cond: Callable[[], bool], timeout: float = 5.0) -> None:
+async def wait_until(cond: Callable[[], bool], timeout: float = 15.0) -> None:
     async with asyncio.timeout(timeout):
         while not cond():
             await asyncio.sleep(0.01)
@@ -60,7 +60,7 @@ def books_match(sim: Simulator, ex: GateSpotPublic, symbol: str) -> bool:
 
 async def settle(sim: Simulator, ex: GateSpotPublic) -> None:
     """Waits until every book equals the truth at some instant between publications."""
-    await wait_until(lambda: all(books_match(sim, ex, s) for s in SYMBOLS), 5.0)
+    await wait_until(lambda: all(books_match(sim, ex, s) for s in SYMBOLS), 10.0)
 
 
 def run_scenario(body: Callable[[Simulator, hft_ws.WebSocketManager, GateSpotPublic, Recorder], Awaitable[None]],
@@ -68,7 +68,7 @@ def run_scenario(body: Callable[[Simulator, hft_ws.WebSocketManager, GateSpotPub
     rec = handler or Recorder()
 
     async def main() -> None:
-        async with asyncio.timeout(9.0):
+        async with asyncio.timeout(30.0):
             async with Simulator(seed=7, symbols=SYMBOLS, rate_hz=50) as sim:
                 urls = sim.urls[("gateio", "spot")]
                 async with hft_ws.WebSocketManager(rec, **{"ping_interval": 0.2, **mgr_kwargs}) as mgr:
@@ -169,7 +169,7 @@ def test_stall_trips_watchdog_then_recovers() -> None:
     async def body(sim: Simulator, mgr: hft_ws.WebSocketManager, ex: GateSpotPublic, rec: Recorder) -> None:
         await settle(sim, ex)
         await sim.inject("gateio", "spot", "stall", 1.0)
-        await wait_until(lambda: rec.count("stalled") >= 1, 3.0)
+        await wait_until(lambda: rec.count("stalled") >= 1, 10.0)
         await asyncio.sleep(1.0)
         await wait_until(lambda: all(rec.count("synced", s) >= 2 for s in SYMBOLS))
         await settle(sim, ex)
@@ -207,7 +207,7 @@ def test_add_while_running() -> None:
     rec = Recorder()
 
     async def main() -> None:
-        async with asyncio.timeout(9.0):
+        async with asyncio.timeout(30.0):
             async with Simulator(seed=3, symbols=SYMBOLS, rate_hz=50) as sim:
                 urls = sim.urls[("gateio", "spot")]
                 async with hft_ws.WebSocketManager(rec) as mgr:
@@ -239,7 +239,7 @@ def test_refused_subscription_reported() -> None:
     rec = Recorder()
 
     async def main() -> None:
-        async with asyncio.timeout(9.0):
+        async with asyncio.timeout(30.0):
             async with Simulator(seed=5, symbols=SYMBOLS, rate_hz=50) as sim:
                 urls = sim.urls[("gateio", "spot")]
                 async with hft_ws.WebSocketManager(rec) as mgr:

@@ -28,7 +28,7 @@ def books_match(sim: Simulator, ex: GateFuturesPublic, symbol: str) -> bool:
 
 async def settle(sim: Simulator, ex: GateFuturesPublic) -> None:
     """Waits until every book equals the truth at some instant between publications."""
-    await wait_until(lambda: all(books_match(sim, ex, s) for s in SYMBOLS), 5.0)
+    await wait_until(lambda: all(books_match(sim, ex, s) for s in SYMBOLS), 10.0)
 
 
 def run_scenario(
@@ -37,7 +37,7 @@ def run_scenario(
     rec = Recorder()
 
     async def main() -> None:
-        async with asyncio.timeout(9.0):
+        async with asyncio.timeout(30.0):
             async with Simulator(seed=11, symbols=SYMBOLS, rate_hz=50) as sim:
                 urls = sim.urls[("gateio", "futures")]
                 async with hft_ws.WebSocketManager(rec, ping_interval=0.2) as mgr:
