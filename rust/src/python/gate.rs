@@ -6,9 +6,8 @@ use pyo3::types::PyList;
 use crate::events::Market;
 use crate::gate;
 
-use super::errors::parse_error;
-use super::events::{events_into_list, PyDepthUpdate};
-use super::with_payload;
+use super::events::PyDepthUpdate;
+use super::{parse_snapshot_body, parse_to_list};
 
 fn parse_with<'py>(
     py: Python<'py>,
@@ -16,10 +15,7 @@ fn parse_with<'py>(
     payload: &Bound<'py, PyAny>,
     recv_ts_ns: Option<i64>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let events = with_payload(payload, |p| {
-        gate::parse(p.as_bytes(), market, recv_ts_ns).map_err(|e| parse_error(&e))
-    })?;
-    events_into_list(py, events)
+    parse_to_list(py, payload, |b| gate::parse(b, market, recv_ts_ns))
 }
 
 fn snapshot_with(
@@ -27,10 +23,7 @@ fn snapshot_with(
     body: &Bound<'_, PyAny>,
     symbol: Option<String>,
 ) -> PyResult<PyDepthUpdate> {
-    let inner = with_payload(body, |p| {
-        gate::parse_snapshot(p.as_bytes(), market, symbol, None).map_err(|e| parse_error(&e))
-    })?;
-    Ok(PyDepthUpdate { inner })
+    parse_snapshot_body(body, |b| gate::parse_snapshot(b, market, symbol, None))
 }
 
 /// Gate.io spot WebSocket v4 parser (stateless).

@@ -5,7 +5,7 @@ use pyo3::types::PyList;
 
 use super::errors::parse_error;
 use super::events::{events_into_list, PyDepthUpdate};
-use super::{with_payload, Payload};
+use super::{parse_snapshot_body, parse_to_list, with_payload, Payload};
 use crate::mexc::{MexcFuturesParser, MexcSpotParser};
 
 /// MEXC spot: `bytes` = protobuf push, `str` = JSON reply (never guessed from the content).
@@ -48,13 +48,7 @@ impl PyMexcSpotParser {
         payload: &Bound<'py, PyAny>,
         recv_ts_ns: Option<i64>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let evs = with_payload(payload, |p| {
-            let bytes = p.as_bytes();
-            self.inner
-                .parse_text(bytes, recv_ts_ns)
-                .map_err(|e| parse_error(&e))
-        })?;
-        events_into_list(py, evs)
+        parse_to_list(py, payload, |b| self.inner.parse_text(b, recv_ts_ns))
     }
 
     /// A `GET /api/v3/depth` body → `DepthUpdate` with `is_snapshot=True`.
@@ -64,13 +58,7 @@ impl PyMexcSpotParser {
         body: &Bound<'_, PyAny>,
         symbol: Option<&str>,
     ) -> PyResult<PyDepthUpdate> {
-        let inner = with_payload(body, |p| {
-            let bytes = p.as_bytes();
-            self.inner
-                .parse_snapshot(bytes, symbol)
-                .map_err(|e| parse_error(&e))
-        })?;
-        Ok(PyDepthUpdate { inner })
+        parse_snapshot_body(body, |b| self.inner.parse_snapshot(b, symbol))
     }
 }
 
@@ -95,13 +83,7 @@ impl PyMexcFuturesParser {
         payload: &Bound<'py, PyAny>,
         recv_ts_ns: Option<i64>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let evs = with_payload(payload, |p| {
-            let bytes = p.as_bytes();
-            self.inner
-                .parse(bytes, recv_ts_ns)
-                .map_err(|e| parse_error(&e))
-        })?;
-        events_into_list(py, evs)
+        parse_to_list(py, payload, |b| self.inner.parse(b, recv_ts_ns))
     }
 
     /// A `GET /api/v1/contract/depth/{symbol}` body (wrapped or bare) → snapshot `DepthUpdate`.
@@ -111,13 +93,7 @@ impl PyMexcFuturesParser {
         body: &Bound<'_, PyAny>,
         symbol: Option<&str>,
     ) -> PyResult<PyDepthUpdate> {
-        let inner = with_payload(body, |p| {
-            let bytes = p.as_bytes();
-            self.inner
-                .parse_snapshot(bytes, symbol)
-                .map_err(|e| parse_error(&e))
-        })?;
-        Ok(PyDepthUpdate { inner })
+        parse_snapshot_body(body, |b| self.inner.parse_snapshot(b, symbol))
     }
 }
 

@@ -1,7 +1,10 @@
 //! The PyO3 layer: the only place pyo3 appears. Module `hft_ws._core`.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
+
+use crate::error::ParseResult;
+use crate::events::{DepthUpdate, Event};
 
 mod book;
 mod errors;
@@ -46,6 +49,29 @@ pub(crate) fn with_payload<R>(
         .and_then(|b| b.extract())
         .map_err(|_| pyo3::exceptions::PyTypeError::new_err("payload must be str or bytes-like"))?;
     f(Payload::Bytes(&copy))
+}
+
+/// Runs a byte parser on a payload and returns the events as a Python list (errors → `ParseError`).
+pub(crate) fn parse_to_list<'py>(
+    py: Python<'py>,
+    payload: &Bound<'py, PyAny>,
+    parse: impl FnOnce(&[u8]) -> ParseResult<Vec<Event>>,
+) -> PyResult<Bound<'py, PyList>> {
+    let events = with_payload(payload, |p| {
+        parse(p.as_bytes()).map_err(|e| errors::parse_error(&e))
+    })?;
+    events::events_into_list(py, events)
+}
+
+/// Runs a REST snapshot parser on a body (errors → `ParseError`).
+pub(crate) fn parse_snapshot_body(
+    body: &Bound<'_, PyAny>,
+    parse: impl FnOnce(&[u8]) -> ParseResult<DepthUpdate>,
+) -> PyResult<events::PyDepthUpdate> {
+    let inner = with_payload(body, |p| {
+        parse(p.as_bytes()).map_err(|e| errors::parse_error(&e))
+    })?;
+    Ok(events::PyDepthUpdate { inner })
 }
 
 #[pymodule]
