@@ -25,7 +25,7 @@ import aiohttp
 
 from hft_ws._core import BookSync, GateFuturesParser, GateSpotParser
 from hft_ws.errors import HftWsError, ParseError
-from hft_ws.exchanges.base import Exchange
+from hft_ws.exchanges.base import Exchange, SubRequest
 
 __all__ = ["GateSpotPublic", "GateFuturesPublic", "GATE_SPOT_WS_URL", "GATE_FUTURES_WS_URL", "GATE_REST_URL"]
 
@@ -93,9 +93,10 @@ class _GatePublic(Exchange):
 
     # ---- subscriptions -------------------------------------------------------------------------
 
-    def _request(self, channel: str, payload: list[str]) -> str:
+    def _request(self, channel: str, payload: list[str], symbol: str | None = None) -> SubRequest:
+        """One subscribe request; Gate echoes its ``id`` in the ack or error, which is the ack key."""
         self._next_id += 1
-        return json.dumps(
+        text = json.dumps(
             {
                 "time": int(time.time()),
                 "id": self._next_id,
@@ -104,17 +105,18 @@ class _GatePublic(Exchange):
                 "payload": payload,
             }
         )
+        return SubRequest(str(self._next_id), text, symbol, f"{channel} {','.join(payload)}")
 
-    def subscribe_messages(self) -> list[str]:
-        out: list[str] = []
+    def subscription_requests(self) -> list[SubRequest]:
+        out: list[SubRequest] = []
         for ch in self.channels:
             if ch in ("book", "depth"):
                 # one request per pair: the payload is [pair, interval]
                 channel = f"{self.prefix}.order_book_update"
-                out += [self._request(channel, self._book_payload(s)) for s in self.symbols]
+                out += [self._request(channel, self._book_payload(s), s) for s in self.symbols]
             elif ch == "kline":
                 channel = f"{self.prefix}.candlesticks"
-                out += [self._request(channel, [self.kline_interval, s]) for s in self.symbols]
+                out += [self._request(channel, [self.kline_interval, s], s) for s in self.symbols]
             elif ch in self.channel_map:
                 out.append(self._request(self.channel_map[ch], list(self.symbols)))
             elif ch.startswith(self.prefix + "."):
@@ -167,9 +169,16 @@ class _GatePublic(Exchange):
                 sync = books.get(ev.symbol) if books else None
                 if sync is not None:
                     self._book_diff(sync, ev)
+            elif kind == "subscribed":
+                deliver(kind, ev)
+                self._sub_confirmed(str(ev.request_id))
+            elif kind == "pong":
+                self._pongs += 1
+                deliver(kind, ev)
             elif kind == "error_reply":
                 deliver(kind, ev)
-                self._state("subscription_failed", ev.message, ev.symbol)
+                if not self._sub_failed(str(ev.request_id), ev.message):
+                    self._state("subscription_failed", ev.message, ev.symbol)
             elif kind == "system":
                 # Gate's service-upgrade notice: the server closes soon; move to a new connection now
                 deliver(kind, ev)
