@@ -115,6 +115,10 @@ class ConnectionMetrics:
     gaps: int = 0
     resyncs: int = 0
     snapshot_errors: int = 0
+    rest_requests: int = 0
+    rest_429: int = 0
+    rest_retries: int = 0
+    subscription_failures: int = 0
     #: receive (``recv_ts_ns``) to handler-return latency, last 4096 messages
     latency: LatencyRing = field(default_factory=LatencyRing)
 
@@ -130,6 +134,10 @@ class ConnectionMetrics:
             "gaps": self.gaps,
             "resyncs": self.resyncs,
             "snapshot_errors": self.snapshot_errors,
+            "rest_requests": self.rest_requests,
+            "rest_429": self.rest_429,
+            "rest_retries": self.rest_retries,
+            "subscription_failures": self.subscription_failures,
             "latency": self.latency.snapshot_us(),
         }
 
@@ -268,6 +276,7 @@ class Exchange(ABC):
             return False
         sub.state = "failed"
         sub.reason = reason
+        self.metrics.subscription_failures += 1
         self._state("subscription_failed", f"{sub.label}: {reason}" if reason else sub.label, sub.symbol)
         return True
 

@@ -26,6 +26,7 @@ import aiohttp
 from hft_ws._core import BookSync, GateFuturesParser, GateSpotParser
 from hft_ws.errors import HftWsError, ParseError
 from hft_ws.exchanges.base import Exchange, SubRequest
+from hft_ws.rest import RestClient
 
 __all__ = ["GateSpotPublic", "GateFuturesPublic", "GATE_SPOT_WS_URL", "GATE_FUTURES_WS_URL", "GATE_REST_URL"]
 
@@ -84,7 +85,8 @@ class _GatePublic(Exchange):
             {s: BookSync("gateio", self.market, s) for s in self.symbols} if keep_book else {}
         )
         self._fetching: set[str] = set()
-        self._session: aiohttp.ClientSession | None = None
+        # Gate public REST: 200 requests / 10 s per endpoint (RL-DOC); stay well under it
+        self._rest = RestClient(self.rest_url, rate=10.0, burst=10, timeout=snapshot_timeout, metrics=self.metrics)
         self._next_id = 1
 
     @abstractmethod
@@ -148,9 +150,7 @@ class _GatePublic(Exchange):
 
     async def _aclose(self) -> None:
         await super()._aclose()
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._rest.close()
 
     # ---- receive path --------------------------------------------------------------------------
 
@@ -211,15 +211,11 @@ class _GatePublic(Exchange):
     # ---- REST snapshot -------------------------------------------------------------------------
 
     async def _fetch_snapshot(self, symbol: str) -> bytes:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.snapshot_timeout))
-        url = f"{self.rest_url}{self.book_path}"
         params = {self.book_symbol_param: symbol, "limit": str(self.book_depth), "with_id": "true"}
-        async with self._session.get(url, params=params) as resp:
-            body = await resp.read()
-            if resp.status != 200:
-                raise HftWsError(f"snapshot {symbol}: HTTP {resp.status}")
-            return body
+        status, body = await self._rest.get(self.book_path, params)
+        if status != 200:
+            raise HftWsError(f"snapshot {symbol}: HTTP {status}")
+        return body
 
     async def _resync(self, symbol: str, sync: BookSync) -> None:
         """Fetches snapshots until one bridges the buffered diffs (capped backoff between tries)."""
