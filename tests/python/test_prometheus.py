@@ -44,7 +44,7 @@ def test_exported_values_and_labels() -> None:
     assert f"hft_ws_frames_total{{{base}}} 10.0" in text
     assert f"hft_ws_bytes_total{{{base}}} 1234.0" in text
     assert f"hft_ws_gaps_total{{{base}}} 4.0" in text
-    assert f'hft_ws_parse_errors_total{{{base},kind="invalid_json"}} 2.0' in text
+    assert 'hft_ws_parse_errors_total{connection="GateSpotPublic:0",exchange="gateio",kind="invalid_json",market="spot"} 2.0' in text
     assert f"hft_ws_connected{{{base}}} 1.0" in text
     assert f'hft_ws_latency_microseconds{{{base},quantile="0.99"}} 40.0' in text
     # a key absent from the snapshot is not invented
