@@ -390,6 +390,18 @@ def test_bad_credentials_auth_error_no_reconnect(market: str, key: str, secret: 
     assert label in (fatal.reason or "")
 
 
+def test_stale_request_time_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The signed ``time`` is checked by the server (60 s window): a client clock 2 minutes behind is refused."""
+    monkeypatch.setattr(gateio, "_now_s", lambda: int(time.time()) - 120)
+
+    async def body(sim: Simulator, mgr: hft_ws.WebSocketManager, ex: Any, rec: PrivRecorder) -> None:
+        await wait_until(lambda: rec.count("auth_failed") == 1 and all_answered(ex))
+
+    rec = run_private("futures", body)
+    (err,) = [e for e in rec.errors if isinstance(e, hft_ws.AuthError)]
+    assert "REQUEST_EXPIRED" in str(err) and rec.count("connecting") == 1
+
+
 def test_drop_reconnects_reauths_with_fresh_signature() -> None:
     async def body(sim: Simulator, mgr: hft_ws.WebSocketManager, ex: Any, rec: PrivRecorder) -> None:
         requests = record_requests(sim, "spot")
