@@ -116,6 +116,8 @@ def test_bad_arguments_never_echo_values() -> None:
         GateSpotPrivate(api_key=KEY, api_secret=SECRET, channels=["positions"])
     with pytest.raises(ValueError, match="unknown Gate futures private channel"):
         GateFuturesPrivate(api_key=KEY, api_secret=SECRET, user_id=UID, channels=["trades"])
+    with pytest.raises(TypeError, match="not str"):
+        GateSpotPrivate(api_key=KEY, api_secret=SECRET, symbols="BTC_USDT")
     with pytest.raises(ValueError) as e1:
         GateFuturesPrivate(api_key=KEY, api_secret=SECRET, user_id="uid-" + SECRET)
     with pytest.raises(ValueError) as e2:

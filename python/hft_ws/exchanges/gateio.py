@@ -476,7 +476,7 @@ class _GatePrivate(_GateBase):
         ws_url: str,
         rest_url: str,
     ) -> None:
-        super().__init__(list(symbols or ()), channels, parser, ws_url=ws_url, rest_url=rest_url)
+        super().__init__(symbols if symbols is not None else [], channels, parser, ws_url=ws_url, rest_url=rest_url)
         # Credentials validates both (errors name the argument, never the value) and masks itself
         self._creds = Credentials(api_key, api_secret)
         self._plan = self._plan_subscriptions()
