@@ -23,7 +23,8 @@ from test_manager_gate import Recorder, wait_until
 
 VECTORS = Path(__file__).resolve().parents[2] / ".." / "shared" / "vectors" / "gateio" / "auth_vectors.jsonl"
 SUB_VECTORS = [
-    v for v in (json.loads(line) for line in VECTORS.read_text().splitlines() if line.strip())
+    v
+    for v in (json.loads(line) for line in VECTORS.read_text().splitlines() if line.strip())
     if v["kind"] == "subscribe_auth"
 ]
 
@@ -72,7 +73,9 @@ def test_auth_rebuilt_per_connect_with_current_time(monkeypatch: pytest.MonkeyPa
         assert a["id"] != b["id"]
         assert a["auth"]["SIGN"] != b["auth"]["SIGN"]
         for m in (a, b):
-            assert auth.gate_verify_subscribe_sign(SECRET, m["channel"], "subscribe", m["time"], m["auth"]["SIGN"])
+            assert auth.gate_verify_subscribe_sign(
+                SECRET, m["channel"], "subscribe", m["time"], m["auth"]["SIGN"]
+            )
 
 
 def test_spot_payloads() -> None:
@@ -80,12 +83,18 @@ def test_spot_payloads() -> None:
     msgs = [json.loads(r.message) for r in ex.subscription_requests()]
     assert [m.get("payload") for m in msgs] == [["!all"], ["!all"], None]
     ex = GateSpotPrivate(
-        api_key=KEY, api_secret=SECRET, symbols=SYMBOLS, channels=["orders", "spot.priceorders", "spot.cross_balances"]
+        api_key=KEY,
+        api_secret=SECRET,
+        symbols=SYMBOLS,
+        channels=["orders", "spot.priceorders", "spot.cross_balances"],
     )
     reqs = ex.subscription_requests()
     assert [json.loads(r.message).get("payload") for r in reqs] == [SYMBOLS, SYMBOLS, None]
-    assert [r.label for r in reqs] == ["spot.orders BTC_USDT,ETH_USDT", "spot.priceorders BTC_USDT,ETH_USDT",
-                                       "spot.cross_balances"]
+    assert [r.label for r in reqs] == [
+        "spot.orders BTC_USDT,ETH_USDT",
+        "spot.priceorders BTC_USDT,ETH_USDT",
+        "spot.cross_balances",
+    ]
 
 
 def test_futures_payloads() -> None:
@@ -98,7 +107,11 @@ def test_futures_payloads() -> None:
         ("futures.balances", [UID]),
     ]
     ex = GateFuturesPrivate(
-        api_key=KEY, api_secret=SECRET, user_id=UID, symbols=SYMBOLS, channels=["fills", "futures.position_adl_rank"]
+        api_key=KEY,
+        api_secret=SECRET,
+        user_id=UID,
+        symbols=SYMBOLS,
+        channels=["fills", "futures.position_adl_rank"],
     )
     reqs = ex.subscription_requests()
     assert [(json.loads(r.message)["payload"], r.symbol) for r in reqs] == [
@@ -143,7 +156,10 @@ def test_auth_failure_label() -> None:
     assert auth_failure_label(4, text) == "INVALID_SIGNATURE"
     assert auth_failure_label(4, "Authentication fail") == "authentication failed"
     assert auth_failure_label(4, json.dumps({"label": "key " + KEY})) == "authentication failed"
-    assert auth_failure_label(6, json.dumps({"label": "INVALID_KEY", "message": "Invalid key provided"})) == "INVALID_KEY"
+    assert (
+        auth_failure_label(6, json.dumps({"label": "INVALID_KEY", "message": "Invalid key provided"}))
+        == "INVALID_KEY"
+    )
     assert auth_failure_label(2, "unknown currency pair NOPE_USDT") is None
     assert auth_failure_label(2, json.dumps({"label": "INVALID_PARAM"})) is None
     assert auth_failure_label(None, None) is None
@@ -151,7 +167,9 @@ def test_auth_failure_label() -> None:
 
 def _frame(req_id: int, channel: str, error: dict[str, Any] | None) -> str:
     env: dict[str, Any] = {"time": 1, "time_ms": 1000, "id": req_id, "channel": channel, "event": "subscribe"}
-    env.update({"error": error, "result": None} if error else {"error": None, "result": {"status": "success"}})
+    env.update(
+        {"error": error, "result": None} if error else {"error": None, "result": {"status": "success"}}
+    )
     return json.dumps(env)
 
 
@@ -170,7 +188,10 @@ def test_acks_and_auth_failure_matched_by_request_id() -> None:
     ex._handle_message(_frame(ids[1], "spot.usertrades", None), time.time_ns())
     assert ex.subscriptions()[subs[1]]["state"] == "confirmed"
     ex._handle_message(_frame(ids[1] + 1000, "spot.usertrades", None), time.time_ns())  # unknown id: ignored
-    refusal = {"code": 4, "message": json.dumps({"label": "INVALID_KEY", "message": "Invalid key provided"}) + "\n"}
+    refusal = {
+        "code": 4,
+        "message": json.dumps({"label": "INVALID_KEY", "message": "Invalid key provided"}) + "\n",
+    }
     for i in (0, 2):
         ex._handle_message(_frame(ids[i], "spot.orders", refusal), time.time_ns())
     states = ex.subscriptions()
@@ -251,7 +272,9 @@ def check_spot(kind: str, ev: Any, e: dict[str, Any]) -> None:
         want = {"put": "new", "update": "partially_filled", "finish": "filled"}[e["event"]]
         assert ev.status == want and ev.client_order_id == e["text"]
     elif kind == "fill":
-        assert ev.channel == "spot.usertrades" and ev.trade_id == str(e["id"]) and ev.order_id == e["order_id"]
+        assert (
+            ev.channel == "spot.usertrades" and ev.trade_id == str(e["id"]) and ev.order_id == e["order_id"]
+        )
         assert ev.symbol == e["currency_pair"] and ev.side == e["side"]
         assert ev.price_str == e["price"] and ev.qty_str == e["amount"] and ev.fee_str == e["fee"]
         assert ev.fee_asset == e["fee_currency"] and ev.is_maker == (e["role"] == "maker")
@@ -267,7 +290,9 @@ def check_futures(kind: str, ev: Any, e: dict[str, Any]) -> None:
         assert ev.side == ("buy" if e["size"] > 0 else "sell") and ev.qty == abs(e["size"])
         assert ev.price == e["price"] and ev.status_code in (e["status"], e["finish_as"])
         finished = e["status"] == "finished"
-        assert ev.status == ("filled" if finished else ("open" if e["left"] == e["size"] else "partially_filled"))
+        assert ev.status == (
+            "filled" if finished else ("open" if e["left"] == e["size"] else "partially_filled")
+        )
     elif kind == "fill":
         assert ev.channel == "futures.usertrades" and ev.trade_id == e["id"] and ev.order_id == e["order_id"]
         assert ev.symbol == e["contract"] and ev.qty_str == str(abs(e["size"])) and ev.price_str == e["price"]
@@ -284,19 +309,38 @@ def check_futures(kind: str, ev: Any, e: dict[str, Any]) -> None:
 Body = Callable[[Simulator, hft_ws.WebSocketManager, Any, PrivRecorder], Awaitable[None]]
 
 
-def run_private(market: str, body: Body, *, secret: str = SECRET, key: str = KEY, **ex_kwargs: Any) -> PrivRecorder:
+def run_private(
+    market: str, body: Body, *, secret: str = SECRET, key: str = KEY, **ex_kwargs: Any
+) -> PrivRecorder:
     rec = PrivRecorder()
 
     async def main() -> None:
         async with asyncio.timeout(40.0):
             async with Simulator(
-                seed=5, symbols=SYMBOLS, rate_hz=20, private_rate_hz=20, api_key=KEY, api_secret=SECRET, gate_user_id=UID
+                seed=5,
+                symbols=SYMBOLS,
+                rate_hz=20,
+                private_rate_hz=20,
+                api_key=KEY,
+                api_secret=SECRET,
+                gate_user_id=UID,
             ) as sim:
                 urls = sim.urls[("gateio", market)]
-                kwargs: dict[str, Any] = {"api_key": key, "api_secret": secret, "ws_url": urls["ws"],
-                                          "rest_url": urls["rest"], **ex_kwargs}
-                ex: Any = GateSpotPrivate(**kwargs) if market == "spot" else GateFuturesPrivate(**{"user_id": UID, **kwargs})
-                async with hft_ws.WebSocketManager(rec, ping_interval=0.2, backoff_base=0.01, backoff_cap=0.05) as mgr:
+                kwargs: dict[str, Any] = {
+                    "api_key": key,
+                    "api_secret": secret,
+                    "ws_url": urls["ws"],
+                    "rest_url": urls["rest"],
+                    **ex_kwargs,
+                }
+                ex: Any = (
+                    GateSpotPrivate(**kwargs)
+                    if market == "spot"
+                    else GateFuturesPrivate(**{"user_id": UID, **kwargs})
+                )
+                async with hft_ws.WebSocketManager(
+                    rec, ping_interval=0.2, backoff_base=0.01, backoff_cap=0.05
+                ) as mgr:
                     mgr.add(ex)
                     await body(sim, mgr, ex, rec)
 
@@ -321,8 +365,15 @@ _SPOT_KEYS: dict[str, tuple[Callable[[dict[str, Any]], Any], Callable[[Any], Any
 }
 
 
-async def compare_with_account(log: dict[str, list[dict[str, Any]]], rec: PrivRecorder, market: str,
-                               kinds: list[str], steps: int, *, align: bool = False) -> None:
+async def compare_with_account(
+    log: dict[str, list[dict[str, Any]]],
+    rec: PrivRecorder,
+    market: str,
+    kinds: list[str],
+    steps: int,
+    *,
+    align: bool = False,
+) -> None:
     """Waits for ``steps`` account steps, then checks that every published entry arrived, in order, as the
     right event with the right fields. ``align``: the recorder already holds older events (spot only): the
     comparison starts at the received event that matches the first recorded publication."""
@@ -330,8 +381,12 @@ async def compare_with_account(log: dict[str, list[dict[str, Any]]], rec: PrivRe
     published = {k: list(log[k]) for k in kinds}
     start = dict.fromkeys(kinds, 0)
     if align:
-        await wait_until(lambda: all(
-            any(_SPOT_KEYS[k][1](ev) == _SPOT_KEYS[k][0](published[k][0]) for ev in rec.private[k]) for k in kinds))
+        await wait_until(
+            lambda: all(
+                any(_SPOT_KEYS[k][1](ev) == _SPOT_KEYS[k][0](published[k][0]) for ev in rec.private[k])
+                for k in kinds
+            )
+        )
         for k in kinds:
             pub_key, ev_key = _SPOT_KEYS[k]
             want = pub_key(published[k][0])
@@ -340,7 +395,7 @@ async def compare_with_account(log: dict[str, list[dict[str, Any]]], rec: PrivRe
     check = check_spot if market == "spot" else check_futures
     for k in kinds:
         assert published[k], k
-        for ev, entry in zip(rec.private[k][start[k]:], published[k], strict=False):
+        for ev, entry in zip(rec.private[k][start[k] :], published[k], strict=False):
             check(k, ev, entry)
 
 
@@ -364,11 +419,14 @@ def test_private_deliveries_match_account(market: str) -> None:
     assert "subscribed" in kinds_seen and "pong" in kinds_seen
 
 
-@pytest.mark.parametrize(("market", "key", "secret", "label"), [
-    ("spot", KEY, SECRET + "x", "INVALID_SIGNATURE"),
-    ("futures", KEY, "wrong-secret", "INVALID_SIGNATURE"),
-    ("spot", "other-key", SECRET, "INVALID_KEY"),
-])
+@pytest.mark.parametrize(
+    ("market", "key", "secret", "label"),
+    [
+        ("spot", KEY, SECRET + "x", "INVALID_SIGNATURE"),
+        ("futures", KEY, "wrong-secret", "INVALID_SIGNATURE"),
+        ("spot", "other-key", SECRET, "INVALID_KEY"),
+    ],
+)
 def test_bad_credentials_auth_error_no_reconnect(market: str, key: str, secret: str, label: str) -> None:
     async def body(sim: Simulator, mgr: hft_ws.WebSocketManager, ex: Any, rec: PrivRecorder) -> None:
         await wait_until(lambda: rec.count("auth_failed") == 1)
@@ -415,12 +473,17 @@ def test_drop_reconnects_reauths_with_fresh_signature() -> None:
         await sim.inject("gateio", "spot", "drop")
         await wait_until(lambda: rec.count("connected") == 2 and all_confirmed(ex))
         second = [r for r in requests if "auth" in r and r["conn"] != first[0]["conn"]]
-        assert [r["channel"] for r in second] == [r["channel"] for r in first] == [
-            "spot.orders", "spot.usertrades", "spot.balances"]
+        assert (
+            [r["channel"] for r in second]
+            == [r["channel"] for r in first]
+            == ["spot.orders", "spot.usertrades", "spot.balances"]
+        )
         for a, b in zip(first, second, strict=True):
             assert b["time"] > a["time"] and b["id"] != a["id"]
             assert b["auth"]["SIGN"] != a["auth"]["SIGN"] and b["auth"]["KEY"] == KEY
-            assert auth.gate_verify_subscribe_sign(SECRET, b["channel"], "subscribe", b["time"], b["auth"]["SIGN"])
+            assert auth.gate_verify_subscribe_sign(
+                SECRET, b["channel"], "subscribe", b["time"], b["auth"]["SIGN"]
+            )
         fills = len(rec.private["fill"])
         log = record_account(sim, "spot")
         await compare_with_account(log, rec, "spot", ["order", "fill", "balance"], 3, align=True)
@@ -445,8 +508,12 @@ def test_refused_channels_fail_without_auth_error() -> None:
         m = next(iter(mgr.metrics().values()))
         assert m["subscription_failures"] == 2 and m["reconnects"] == 0
 
-    rec = run_private("spot", body, symbols=["BTC_USDT", "NOPE_USDT"],
-                      channels=["orders", "spot.margin_balances", "balances"])
+    rec = run_private(
+        "spot",
+        body,
+        symbols=["BTC_USDT", "NOPE_USDT"],
+        channels=["orders", "spot.margin_balances", "balances"],
+    )
     replies = [e for e in rec.errors if isinstance(e, hft_ws.ErrorReply)]
     assert sorted(e.code for e in replies) == [2, 2]
     assert rec.count("subscription_failed") == 2 and rec.count("auth_failed") == 0
@@ -485,19 +552,31 @@ def test_no_secret_anywhere(caplog: pytest.LogCaptureFixture) -> None:
 
     async def main() -> None:
         async with asyncio.timeout(40.0):
-            async with Simulator(seed=9, symbols=SYMBOLS, rate_hz=20, private_rate_hz=20, api_key=KEY,
-                                 api_secret=SECRET, gate_user_id=UID) as sim:
+            async with Simulator(
+                seed=9,
+                symbols=SYMBOLS,
+                rate_hz=20,
+                private_rate_hz=20,
+                api_key=KEY,
+                api_secret=SECRET,
+                gate_user_id=UID,
+            ) as sim:
                 requests = record_requests(sim, "spot")
                 req_fut = record_requests(sim, "futures")
                 su, fu = sim.urls[("gateio", "spot")], sim.urls[("gateio", "futures")]
                 good = GateSpotPrivate(api_key=KEY, api_secret=SECRET, ws_url=su["ws"], rest_url=su["rest"])
-                fut = GateFuturesPrivate(api_key=KEY, api_secret=SECRET, user_id=UID, ws_url=fu["ws"],
-                                         rest_url=fu["rest"])
-                bad = GateSpotPrivate(api_key=KEY, api_secret=SECRET[::-1], ws_url=su["ws"], rest_url=su["rest"])
+                fut = GateFuturesPrivate(
+                    api_key=KEY, api_secret=SECRET, user_id=UID, ws_url=fu["ws"], rest_url=fu["rest"]
+                )
+                bad = GateSpotPrivate(
+                    api_key=KEY, api_secret=SECRET[::-1], ws_url=su["ws"], rest_url=su["rest"]
+                )
                 async with hft_ws.WebSocketManager(rec, ping_interval=0.2, backoff_base=0.01) as mgr:
                     for ex in (good, fut, bad):
                         mgr.add(ex)
-                    await wait_until(lambda: all_confirmed(good) and all_confirmed(fut) and rec.count("auth_failed"))
+                    await wait_until(
+                        lambda: all_confirmed(good) and all_confirmed(fut) and rec.count("auth_failed")
+                    )
                     await wait_until(lambda: len(rec.private["position"]) >= 2)
                     await sim.inject("gateio", "spot", "drop")
                     await wait_until(lambda: rec.count("connected") >= 4 and all_confirmed(good))

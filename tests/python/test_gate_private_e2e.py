@@ -13,7 +13,16 @@ import hft_ws
 from hft_ws.exchanges.gateio import GateFuturesPrivate, GateFuturesPublic, GateSpotPrivate, GateSpotPublic
 from hft_ws.sim import Simulator
 
-from test_gate_private import KEY, SECRET, UID, PrivRecorder, all_confirmed, check_futures, check_spot, record_account
+from test_gate_private import (
+    KEY,
+    SECRET,
+    UID,
+    PrivRecorder,
+    all_confirmed,
+    check_futures,
+    check_spot,
+    record_account,
+)
 from test_manager_gate import wait_until
 
 # the delivery audit comes from the `demo` branch (hft_ws.sim.audit); until it is merged this test is skipped
@@ -29,20 +38,34 @@ def test_public_and_private_through_faults() -> None:
 
     async def main() -> None:
         async with asyncio.timeout(50.0):
-            async with Simulator(seed=31, symbols=SYMBOLS, rate_hz=30, private_rate_hz=15, api_key=KEY,
-                                 api_secret=SECRET, gate_user_id=UID) as sim:
+            async with Simulator(
+                seed=31,
+                symbols=SYMBOLS,
+                rate_hz=30,
+                private_rate_hz=15,
+                api_key=KEY,
+                api_secret=SECRET,
+                gate_user_id=UID,
+            ) as sim:
                 su, fu = sim.urls[("gateio", "spot")], sim.urls[("gateio", "futures")]
                 pub = {
                     "spot": GateSpotPublic(SYMBOLS, ["trades", "book"], ws_url=su["ws"], rest_url=su["rest"]),
-                    "futures": GateFuturesPublic(SYMBOLS, ["trades", "book"], ws_url=fu["ws"], rest_url=fu["rest"]),
+                    "futures": GateFuturesPublic(
+                        SYMBOLS, ["trades", "book"], ws_url=fu["ws"], rest_url=fu["rest"]
+                    ),
                 }
                 priv = {
-                    "spot": GateSpotPrivate(api_key=KEY, api_secret=SECRET, ws_url=su["ws"], rest_url=su["rest"]),
-                    "futures": GateFuturesPrivate(api_key=KEY, api_secret=SECRET, user_id=UID, ws_url=fu["ws"],
-                                                  rest_url=fu["rest"]),
+                    "spot": GateSpotPrivate(
+                        api_key=KEY, api_secret=SECRET, ws_url=su["ws"], rest_url=su["rest"]
+                    ),
+                    "futures": GateFuturesPrivate(
+                        api_key=KEY, api_secret=SECRET, user_id=UID, ws_url=fu["ws"], rest_url=fu["rest"]
+                    ),
                 }
                 logs.update({m: record_account(sim, m) for m in ("spot", "futures")})
-                async with hft_ws.WebSocketManager(rec, ping_interval=0.2, backoff_base=0.02, backoff_cap=0.2) as mgr:
+                async with hft_ws.WebSocketManager(
+                    rec, ping_interval=0.2, backoff_base=0.02, backoff_cap=0.2
+                ) as mgr:
                     for ex in (*pub.values(), *priv.values()):
                         mgr.add(ex)
                     await wait_until(lambda: all(all_confirmed(ex) for ex in priv.values()))
@@ -57,7 +80,9 @@ def test_public_and_private_through_faults() -> None:
                     await wait_until(lambda: all(all_confirmed(ex) for ex in priv.values()))
                     await wait_until(lambda: len(inner.private["fill"]) >= n + 6, 20.0)
                     probes = [
-                        audit.BookProbe(("gateio", m, s), lambda m=m, s=s: pub[m].book(s)) for m in pub for s in SYMBOLS
+                        audit.BookProbe(("gateio", m, s), lambda m=m, s=s: pub[m].book(s))
+                        for m in pub
+                        for s in SYMBOLS
                     ]
                     books = await audit.check_books(audit.sim_truth(sim), probes)
                     assert all(b.ok for b in books), books

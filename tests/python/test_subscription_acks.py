@@ -44,7 +44,9 @@ def test_public_subscriptions_confirmed_after_each_connect(market: str) -> None:
         async with asyncio.timeout(30.0):
             async with Simulator(seed=21, symbols=SYMBOLS, rate_hz=20) as sim:
                 urls = sim.urls[("gateio", market)]
-                ex = PUBLIC[market](SYMBOLS, ["trades", "book", "book_ticker"], ws_url=urls["ws"], rest_url=urls["rest"])
+                ex = PUBLIC[market](
+                    SYMBOLS, ["trades", "book", "book_ticker"], ws_url=urls["ws"], rest_url=urls["rest"]
+                )
                 async with hft_ws.WebSocketManager(rec, ping_interval=0.2, ack_timeout=5.0) as mgr:
                     mgr.add(ex)
                     await wait_until(lambda: answered(ex))
@@ -52,7 +54,9 @@ def test_public_subscriptions_confirmed_after_each_connect(market: str) -> None:
                     assert set(subs) == expected_labels(market, SYMBOLS)
                     assert {s["state"] for s in subs.values()} == {"confirmed"}
                     assert all(s["reason"] is None for s in subs.values())
-                    book_subs = {label: s["symbol"] for label, s in subs.items() if "order_book_update" in label}
+                    book_subs = {
+                        label: s["symbol"] for label, s in subs.items() if "order_book_update" in label
+                    }
                     assert sorted(book_subs.values()) == SYMBOLS
                     await sim.inject("gateio", market, "drop")
                     await wait_until(lambda: rec.count("connected") == 2 and answered(ex))
@@ -115,8 +119,14 @@ async def silent_gate_server(received: list[dict[str, Any]]) -> AsyncIterator[st
             channel = req.get("channel", "")
             if channel.endswith(".ping"):
                 ms = time.time_ns() // 1_000_000
-                pong = {"time": ms // 1000, "time_ms": ms, "channel": channel[:-4] + "pong", "event": "",
-                        "error": None, "result": None}
+                pong = {
+                    "time": ms // 1000,
+                    "time_ms": ms,
+                    "channel": channel[:-4] + "pong",
+                    "event": "",
+                    "error": None,
+                    "result": None,
+                }
                 await ws.send(json.dumps(pong))
 
     async with serve(handler, "127.0.0.1", 0, compression=None) as server:
@@ -145,8 +155,9 @@ def _silent_exchange(kind: str, url: str) -> Any:
         return GateFuturesPublic(["BTC_USDT"], ["trades", "book_ticker"], ws_url=url, rest_url=rest)
     if kind == "spot_private":
         return GateSpotPrivate(api_key="k", api_secret="s", ws_url=url, rest_url=rest)
-    return GateFuturesPrivate(api_key="k", api_secret="s", user_id="1", channels=["orders"], ws_url=url,
-                              rest_url=rest)
+    return GateFuturesPrivate(
+        api_key="k", api_secret="s", user_id="1", channels=["orders"], ws_url=url, rest_url=rest
+    )
 
 
 @pytest.mark.parametrize("kind", ["spot_public", "futures_public", "spot_private", "futures_private"])
@@ -158,7 +169,9 @@ def test_never_acked_fails_after_ack_timeout(kind: str) -> None:
         async with asyncio.timeout(20.0):
             async with silent_gate_server(received) as url:
                 ex = _silent_exchange(kind, url)
-                async with hft_ws.WebSocketManager(rec, ping_interval=0.1, pong_timeout=2.0, ack_timeout=0.3) as mgr:
+                async with hft_ws.WebSocketManager(
+                    rec, ping_interval=0.1, pong_timeout=2.0, ack_timeout=0.3
+                ) as mgr:
                     mgr.add(ex)
                     await wait_until(lambda: answered(ex), 5.0)
                     # failed no earlier than ack_timeout after each request was sent
