@@ -476,7 +476,8 @@ class _GatePrivate(_GateBase):
         ws_url: str,
         rest_url: str,
     ) -> None:
-        super().__init__(symbols if symbols is not None else [], channels, parser, ws_url=ws_url, rest_url=rest_url)
+        symbols = symbols if symbols is not None else []
+        super().__init__(symbols, channels, parser, ws_url=ws_url, rest_url=rest_url)
         # Credentials validates both (errors name the argument, never the value) and masks itself
         self._creds = Credentials(api_key, api_secret)
         self._plan = self._plan_subscriptions()
@@ -537,7 +538,9 @@ class _GatePrivate(_GateBase):
         self._sub_failed(key, f"authentication failed: {label}")
         if self._fatal is None:
             # every signed request of the connection gets the same refusal: report (and close) once
-            _log.warning("gateio %s: credentials refused on %s (%s); not reconnecting", self.market, what, label)
+            _log.warning(
+                "gateio %s: credentials refused on %s (%s); not reconnecting", self.market, what, label
+            )
             err = AuthError(f"Gate {self.market}: API credentials refused on {what} ({label})")
             self._fail_fatally(err, f"{what}: {label}")
 
@@ -593,8 +596,8 @@ class GateFuturesPrivate(_GatePrivate):
     native ``futures.*`` private channel names.
 
     Payloads (notes section 6.3): ``[user_id, contract]`` per contract (``!all`` when ``symbols`` is
-    ``None``), ``futures.balances`` ``[user_id]``, ``futures.position_adl_rank`` ``[contract]``. ``user_id`` is
-    the numeric Gate UID (not a secret, but kept out of labels and reprs all the same)."""
+    ``None``), ``futures.balances`` ``[user_id]``, ``futures.position_adl_rank`` ``[contract]``.
+    ``user_id`` is the numeric Gate UID (not a secret, but kept out of labels and reprs all the same)."""
 
     market = "futures"
     prefix = "futures"
