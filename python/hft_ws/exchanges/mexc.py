@@ -175,14 +175,59 @@ class _Books:
             self.fetching.discard(symbol)
 
 
+# ---------------------------------------------------------------------------------------------- shared
+
+
+class _MexcBase(Exchange):
+    """Re-sends a subscription once on the same connection when its acknowledgement is overdue (a request
+    lost in a stall leaves a live connection with nothing subscribed, which no watchdog would notice); only
+    a second silence makes it failed. MEXC answers a repeated subscription like the first."""
+
+    exchange = "mexc"
+
+    def __init__(self, symbols: Sequence[str], channels: Sequence[str], *, ws_url: str, rest_url: str) -> None:
+        super().__init__(symbols, channels, ws_url=ws_url, rest_url=rest_url)
+        self._messages: dict[str, str] = {}
+        self._resent: set[str] = set()
+        self.resubscribes = 0
+
+    def _remember(self, requests: list[SubRequest]) -> list[SubRequest]:
+        """Keeps the texts of the requests of the coming connection (for one re-send each)."""
+        self._messages = {r.key: r.message for r in requests}
+        self._resent = set()
+        return requests
+
+    def _resending(self, key: str) -> None:
+        """Hook: ``key`` is being sent again."""
+
+    def _expire_acks(self, timeout_ns: int) -> None:
+        send = self._send
+        if send is not None:
+            now = time.monotonic_ns()
+            for sub in list(self._subs.values()):
+                if sub.state != "pending" or now - sub.sent_ns <= timeout_ns or sub.key in self._resent:
+                    continue
+                text = self._messages.get(sub.key)
+                if text is None:
+                    continue
+                self._resent.add(sub.key)
+                sub.sent_ns = now
+                self._resending(sub.key)
+                try:
+                    send(text)
+                except HftWsError:
+                    break  # the connection is gone; the reconnect path subscribes again
+                self.resubscribes += 1
+        super()._expire_acks(timeout_ns)
+
+
 # ---------------------------------------------------------------------------------------------- spot
 
 
-class _MexcSpot(Exchange):
+class _MexcSpot(_MexcBase):
     """Spot v3 control protocol shared by the public and private classes: one ``SUBSCRIPTION`` per channel
     string (the ack key), acks and refusals matched by channel (request id as a fallback), ``PING``."""
 
-    exchange = "mexc"
     market = "spot"
     #: documented per-connection subscription limit (notes 2.2, FAQ Q7)
     max_subscriptions: ClassVar[int | None] = 30
@@ -216,7 +261,7 @@ class _MexcSpot(Exchange):
             text = json.dumps({"method": "SUBSCRIPTION", "params": [channel], "id": self._next_id})
             out.append(SubRequest(channel, text, symbol, channel))
         self._ids = ids
-        return out
+        return self._remember(out)
 
     def ping_message(self) -> str | None:
         return '{"method":"PING"}'
@@ -555,12 +600,11 @@ class MexcSpotPrivate(_MexcSpot):
 # ---------------------------------------------------------------------------------------------- futures
 
 
-class _MexcFutures(Exchange):
+class _MexcFutures(_MexcBase):
     """Futures control protocol shared by public and private: JSON requests, ``rs.<method>`` acks matched
     first-in-first-out per method, ``rs.error`` charged to the oldest pending request (it names none, notes
     6.1), ``ping``/``pong``, and inflation of gzip frames (bounded by ``max_inflated`` bytes)."""
 
-    exchange = "mexc"
     market = "futures"
     max_connection_age: ClassVar[float | None] = _CONNECTION_AGE
 
@@ -597,6 +641,12 @@ class _MexcFutures(Exchange):
     def _connected(self, send: Sender) -> None:
         super()._connected(send)
         self._fifo = deque(self._subs)  # insertion order == send order
+
+    def _resending(self, key: str) -> None:
+        # its answer now comes after those of the requests already sent
+        if key in self._fifo:
+            self._fifo.remove(key)
+        self._fifo.append(key)
 
     def _disconnected(self) -> None:
         super()._disconnected()
@@ -738,7 +788,7 @@ class MexcFuturesPublic(_MexcFutures):
                     add(ch, {"symbol": s, "limit": self.full_depth_limit}, s)
                 else:
                     add(ch, {"symbol": s}, s)
-        return out
+        return self._remember(out)
 
     def _connected(self, send: Sender) -> None:
         self._books.connected()
@@ -818,7 +868,7 @@ class MexcFuturesPrivate(_MexcFutures):
                     entry["rules"] = list(self.symbols)
                 entries.append(entry)
             out.append(self._request("personal.filter", {"filters": entries}, "personal.filter", None))
-        return out
+        return self._remember(out)
 
     def _refused(self, key: str, message: str) -> None:
         if key == "login":
