@@ -43,6 +43,7 @@ def test_trades_books_acks_and_accounting() -> None:
     async def body(sim: Simulator, mgr: hft_ws.WebSocketManager, ex: MexcSpotPublic, rec: Recorder) -> None:
         await wait_until(lambda: len(rec.of("trade")) >= 5 and all(ex.book(s) is not None for s in SYMBOLS))
         await settle(sim, ex, "spot", SYMBOLS)
+        await wait_until(lambda: bool(rec.of("pong")))
         subs = ex.subscriptions()
         assert len(subs) == 4 and all(s["state"] == "confirmed" for s in subs.values())
         assert set(subs) == {f"spot@public.aggre.{c}.v3.api.pb@100ms@{s}" for c in ("deals", "depth") for s in SYMBOLS}
