@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import gzip
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -198,3 +200,23 @@ def test_requests_and_validation() -> None:
             MexcFuturesPublic(["BTC_USDT"], bad)
     with pytest.raises(ValueError):
         MexcFuturesPublic(["BTC_USDT"], ["book"], book_depth=0)
+
+
+def test_acks_fifo_per_method_and_rs_error_to_oldest_pending() -> None:
+    ex, rec = _offline()
+    ex.symbols = ["BTC_USDT", "ETH_USDT", "SOL_USDT"]
+    sent: list[str] = []
+    ex._connected(sent.append)
+    assert [json.loads(m)["param"]["symbol"] for m in sent] == ["BTC_USDT", "ETH_USDT", "SOL_USDT"]
+    ex._handle_message('{"channel":"rs.sub.deal","data":"success","ts":1}', 1)
+    ex._handle_message('{"channel":"rs.error","data":"Contract doesn\'t exist!","ts":"2"}', 2)
+    time.sleep(0.003)
+    ex._expire_acks(1_000_000)  # SOL overdue: re-sent, its answer now comes last
+    assert sent[-1] == sent[2]
+    ex._handle_message('{"channel":"rs.sub.deal","data":"success","ts":3}', 3)
+    subs = ex.subscriptions()
+    assert subs["sub.deal BTC_USDT"]["state"] == "confirmed"
+    assert subs["sub.deal ETH_USDT"] == {"state": "failed", "reason": "Contract doesn't exist!", "symbol": "ETH_USDT"}
+    assert subs["sub.deal SOL_USDT"]["state"] == "confirmed"
+    assert [e.message for e in rec.errors if isinstance(e, hft_ws.ErrorReply)] == ["Contract doesn't exist!"]
+    ex._disconnected()

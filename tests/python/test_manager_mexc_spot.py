@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -242,3 +243,26 @@ def test_more_than_30_subscriptions_are_sharded() -> None:
 
     asyncio.run(main())
     assert rec.count("subscription_failed") == 0 and rec.count("subscribed") == 32
+
+
+def test_overdue_ack_resent_once_then_failed() -> None:
+    rec = Recorder()
+    ex = MexcSpotPublic(["BTCUSDT"], ["trades", "book"], ws_url="ws://127.0.0.1:9/ws", rest_url="http://127.0.0.1:9")
+    ex._bind(rec)
+    sent: list[str] = []
+    ex._connected(sent.append)
+    assert len(sent) == 2
+    time.sleep(0.003)
+    ex._expire_acks(1_000_000)  # overdue after 1 ms: sent again, still pending
+    assert sent[2:] == sent[:2] and ex.resubscribes == 2
+    assert all(s["state"] == "pending" for s in ex.subscriptions().values())
+    deals = "spot@public.aggre.deals.v3.api.pb@100ms@BTCUSDT"
+    ex._handle_message('{"id":1,"code":0,"msg":"%s"}' % deals, 1)
+    time.sleep(0.003)
+    ex._expire_acks(1_000_000)  # silent twice: failed, reported
+    subs = ex.subscriptions()
+    assert subs[deals]["state"] == "confirmed"
+    assert subs["spot@public.aggre.depth.v3.api.pb@100ms@BTCUSDT"]["state"] == "failed"
+    assert len(sent) == 4
+    assert [type(e).__name__ for e in rec.errors] == ["SubscriptionError"]
+    ex._disconnected()
