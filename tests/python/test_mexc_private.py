@@ -261,3 +261,12 @@ def test_private_constructors() -> None:
         {"filter": "order", "rules": ["BTC_USDT"]}, {"filter": "order.deal", "rules": ["BTC_USDT"]},
         {"filter": "position", "rules": ["BTC_USDT"]}, {"filter": "asset"}]
     assert "s-abcdef" not in repr(fx) + repr(reqs[0].key) + str(reqs[0].label)
+
+
+def test_spot_private_state_reasons_redact_listen_key() -> None:
+    rec = Recorder()
+    ex = MexcSpotPrivate(api_key="k-123456", api_secret="s-abcdef", ws_url="ws://127.0.0.1:9/ws")
+    ex._bind(rec)
+    ex._recent_keys.append("lk-0123456789abcdef")
+    ex._state("connect_failed", "HandshakeError: HTTP 302 (Location: ws://h/ws?listenKey=lk-0123456789abcdef)")
+    assert rec.states[0].reason == "HandshakeError: HTTP 302 (Location: ws://h/ws?listenKey=***)"

@@ -462,6 +462,8 @@ class MexcSpotPrivate(_MexcSpot):
         self.recv_window = recv_window
         self._rest = RestClient(self.rest_url, rate=5.0, burst=5, timeout=rest_timeout, metrics=self.metrics)
         self._listen_key: str | None = None
+        #: the last keys used (redacted from state reasons, see `_state`)
+        self._recent_keys: deque[str] = deque(maxlen=4)
         #: listenKeys created / replaced because the exchange called them invalid (counters, no keys)
         self.listen_keys_created = 0
         self.listen_keys_expired = 0
@@ -505,6 +507,7 @@ class MexcSpotPrivate(_MexcSpot):
         key = obj.get("listenKey")
         if status == 200 and isinstance(key, str) and key:
             self.listen_keys_created += 1
+            self._recent_keys.append(key)
             return key
         if self._is_auth_refusal(status, obj):
             raise AuthError(f"MEXC refused the API credentials ({self._refusal(status, obj)})")
@@ -533,6 +536,14 @@ class MexcSpotPrivate(_MexcSpot):
         if self._listen_key is not None:
             self._listen_key = None
             self.listen_keys_expired += 1
+
+    def _state(self, state: str, reason: str | None = None, symbol: str | None = None) -> None:
+        # Reasons may quote transport errors; a redirect's Location (HandshakeError) could echo the
+        # connect URL and with it the listenKey: never let one through.
+        if reason:
+            for key in self._recent_keys:
+                reason = reason.replace(key, "***")
+        super()._state(state, reason, symbol)
 
     def _connect_url(self) -> str:
         key = self._listen_key
