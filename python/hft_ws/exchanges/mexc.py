@@ -460,6 +460,8 @@ class MexcSpotPrivate(_MexcSpot):
         self._creds = Credentials(api_key, api_secret)
         self.listen_key_keepalive = listen_key_keepalive
         self.recv_window = recv_window
+        #: bound on the best-effort DELETE of the listenKey when closing
+        self.delete_timeout = min(rest_timeout, 2.0)
         self._rest = RestClient(self.rest_url, rate=5.0, burst=5, timeout=rest_timeout, metrics=self.metrics)
         self._listen_key: str | None = None
         #: the last keys used (redacted from state reasons, see `_state`)
@@ -582,7 +584,8 @@ class MexcSpotPrivate(_MexcSpot):
         if key is not None:
             # DELETE keys we abandon (60-key cap per account, notes 8); best effort on close
             try:
-                await self._signed("DELETE", [("listenKey", key)])
+                async with asyncio.timeout(self.delete_timeout):  # never hold up a shutdown for long
+                    await self._signed("DELETE", [("listenKey", key)])
             except (HftWsError, aiohttp.ClientError, TimeoutError):
                 pass
         await self._rest.close()
