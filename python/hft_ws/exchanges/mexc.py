@@ -560,8 +560,10 @@ class MexcSpotPrivate(_MexcSpot):
 
     async def _keepalive_loop(self) -> None:
         """PUT every ``listen_key_keepalive`` s while connected; an invalid key -> new key + reconnect."""
+        delay = self.listen_key_keepalive
         while self._send is not None:
-            await asyncio.sleep(self.listen_key_keepalive)
+            await asyncio.sleep(delay)
+            delay = self.listen_key_keepalive
             key = self._listen_key
             if key is None or self._send is None:
                 return
@@ -571,7 +573,9 @@ class MexcSpotPrivate(_MexcSpot):
                 self._fail_fatally(e, "credentials refused")
                 return
             except HftWsError as e:
-                self._report_error(e)  # transient (e.g. rate limited after retries): next period tries again
+                # transient (e.g. rate limited after the retries): try again well before the key's 60 min run out
+                self._report_error(e)
+                delay = min(self.listen_key_keepalive, 60.0)
                 continue
             if not ok:
                 self._key_expired()
