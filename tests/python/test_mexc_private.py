@@ -14,6 +14,7 @@ import pytest
 
 import hft_ws
 from hft_ws.exchanges.mexc import MexcFuturesPrivate, MexcSpotPrivate
+from hft_ws.rest import RateLimited
 from hft_ws.sim import Simulator
 from mexc_support import Recorder, metrics_of, wait_until
 
@@ -270,3 +271,20 @@ def test_spot_private_state_reasons_redact_listen_key() -> None:
     ex._recent_keys.append("lk-0123456789abcdef")
     ex._state("connect_failed", "HandshakeError: HTTP 302 (Location: ws://h/ws?listenKey=lk-0123456789abcdef)")
     assert rec.states[0].reason == "HandshakeError: HTTP 302 (Location: ws://h/ws?listenKey=***)"
+
+
+def test_spot_private_keepalive_rate_limited_is_retried(caplog: pytest.LogCaptureFixture) -> None:
+    async def body(sim: Simulator, mgr: hft_ws.WebSocketManager, ex: MexcSpotPrivate, rec: Recorder) -> None:
+        await wait_until(lambda: ex.keepalives >= 1)
+        sim.rest_429(6, "mexc")  # one PUT with all its retries refused
+        await wait_until(lambda: any(isinstance(e, RateLimited) for e in rec.errors), 20.0)
+        n = ex.keepalives
+        await wait_until(lambda: ex.keepalives >= n + 2)
+        m = metrics_of(mgr, MexcSpotPrivate)
+        assert m["reconnects"] == 0 and m["rest_429"] == 6
+        assert ex.listen_keys_created == 1 and rec.count("auth_failed") == 0
+
+    rec, keys, text, sim = run_spot(body, caplog, sim_kwargs={"listen_key_ttl": 30.0},
+                                    ex_kwargs={"listen_key_keepalive": 0.2})
+    assert len(keys) == 1
+    assert_hidden(text, [*keys, sim.credentials.api_secret])
