@@ -95,19 +95,30 @@ def test_other_channels_book_ticker_and_native_limit_depth() -> None:
     assert rec.books == 0  # no "book" channel: no maintained book
 
 
-def test_drop_reconnects_resubscribes_and_resyncs() -> None:
+@pytest.mark.parametrize("fault", ["drop", "slow_consumer", "oversized", "refuse_connects"])
+def test_connection_faults_reconnect_resubscribe_and_resync(fault: str) -> None:
     async def body(sim: Simulator, mgr: hft_ws.WebSocketManager, ex: MexcSpotPublic, rec: Recorder) -> None:
         await settle(sim, ex, "spot", SYMBOLS)
-        await sim.inject("mexc", "spot", "drop")
+        if fault == "oversized":
+            await sim.inject("mexc", "spot", "oversized", size=5 << 20)  # > 4 MiB: the client closes 1009
+        elif fault == "refuse_connects":
+            await sim.inject("mexc", "spot", "refuse_connects", 0.5)  # HTTP 503 for 0.5 s, then a drop
+            await sim.inject("mexc", "spot", "drop")
+        else:
+            await sim.inject("mexc", "spot", fault)
         await wait_until(lambda: rec.count("connected") == 2)
         await wait_until(lambda: all(rec.count("synced", s) >= 2 for s in SYMBOLS))
         await settle(sim, ex, "spot", SYMBOLS)
         m = metrics_of(mgr, MexcSpotPublic)
-        assert m["reconnects"] == 1 and m["resyncs"] == 2 * len(SYMBOLS)
+        assert m["reconnects"] >= 1 and m["resyncs"] == 2 * len(SYMBOLS)
         assert all(s["state"] == "confirmed" for s in ex.subscriptions().values())
 
     rec = run_scenario(body)
     assert rec.count("subscribed") == 8
+    if fault == "refuse_connects":
+        assert rec.count("connect_failed") >= 1
+    if fault == "oversized":
+        assert any(isinstance(e, hft_ws.errors.FrameError) and e.close_code == 1009 for e in rec.errors)
     # the drop unsynced both books before the second connection (the final close adds one more each)
     second = [i for i, s in enumerate(rec.states) if s.state == "connected"][1]
     assert {s.symbol for s in rec.states[:second] if s.state == "unsynced"} == set(SYMBOLS)
