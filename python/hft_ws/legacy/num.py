@@ -200,7 +200,7 @@ def mid_f64(a: tuple[int, int], b: tuple[int, int]) -> float | None:
     total = x + y
     if not _fits(total) or not _fits(total * 5):
         return None
-    return (total * 5) / 10 ** (s + 1)
+    return float((total * 5) / 10 ** (s + 1))
 
 
 def sub_text(a: str, b: str) -> str | None:
