@@ -132,6 +132,10 @@ def _py_levels(obj: Any, name: str) -> list[tuple[str, str]]:
         for v, field in ((p, "price"), (q, "qty")):
             if not isinstance(v, str):
                 raise ParseError(f"invalid {name} level {index}: {field} is not a str", "invalid_value")
+            try:
+                _level(v)  # book.rs parses these levels up front (before the sequence checks)
+            except num.NumError as e:
+                raise ParseError(f"invalid {name} level {index}: {field}: {e}", "invalid_value") from None
         out.append((p, q))
     return out
 
