@@ -444,3 +444,27 @@ def test_reader_fallbacks_are_exercised() -> None:
         jsonread.load_exact('"\\ud800"')
     assert ei.value.kind == "json"
     assert jsonread.load_exact('"\\u+041"') == "A"  # u32::from_str_radix accepts a sign (see report)
+
+
+dec_texts = st.one_of(
+    st.from_regex(r"-?[0-9]{1,40}(\.[0-9]{1,35})?([eE][+-]?[0-9]{1,2})?", fullmatch=True),
+    st.decimals(allow_nan=False, allow_infinity=False).map(str),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(amount=dec_texts, left=dec_texts, filled=dec_texts, price=dec_texts, as_number=st.booleans())
+def test_order_arithmetic_matches_rust(amount: str, left: str, filled: str, price: str, as_number: bool) -> None:
+    """filled_qty = amount - left exactly (num.rs semantics: limits, canonical text), abs of sizes."""
+    q = (lambda t: t) if as_number and not any(c in amount + left for c in "+") else json.dumps
+    spot = (
+        '{"channel":"spot.orders","event":"update","result":[{"event":"update","amount":%s,"left":%s,'
+        '"filled_amount":%s,"price":%s,"side":"buy","type":"limit"}]}' % (q(amount), q(left), json.dumps(filled),
+                                                                          json.dumps(price))
+    )
+    fut = (
+        '{"channel":"futures.orders","event":"update","result":[{"status":"open","size":%s,"left":%s,'
+        '"price":%s,"tif":"ioc"}]}' % (q(amount), q(left), json.dumps(price))
+    )
+    check("spot", spot)
+    check("futures", fut)
