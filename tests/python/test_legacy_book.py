@@ -58,11 +58,11 @@ def _outcome(fn: Any, *args: Any) -> Any:
     try:
         return ("ok", fn(*args))
     except ParseError as e:
-        return ("ParseError", e.kind)
+        return ("ParseError", e.kind, str(e))
     except HftWsError as e:
-        return (type(e).__name__,)
+        return (type(e).__name__, str(e))
     except (ValueError, TypeError, OverflowError) as e:
-        return (type(e).__name__,)
+        return (type(e).__name__, str(e))
 
 
 def _book_reads(b: Any) -> Any:

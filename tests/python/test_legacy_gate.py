@@ -2,7 +2,7 @@
 
 Every Gate vector, every real Gate frame and every replay frame goes through both paths; the event
 sequences must be equal (``==`` both ways, ``to_dict()`` with the same keys in the same order, same
-``repr``), malformed frames must raise ``ParseError`` with the same ``kind`` on both. Each test runs
+``repr``), malformed frames must raise ``ParseError`` with the same ``kind`` (and the same message) on both. Each test runs
 with the orjson fast reader and with the plain ``json`` reader. Hypothesis then generates Gate-shaped
 frames with exotic number tokens and mutates real frames byte by byte.
 """
@@ -52,7 +52,7 @@ def _run(parser: Any, method: str, *args: Any) -> Any:
     try:
         return ("ok", getattr(parser, method)(*args))
     except ParseError as e:
-        return ("ParseError", e.kind)
+        return ("ParseError", e.kind, str(e))
     except Exception as e:  # noqa: BLE001 - the class is what is compared
         return (type(e).__name__,)
 
@@ -289,7 +289,7 @@ def test_edge_frames(frame: str, market: str, reader: str) -> None:
 def test_invalid_utf8(reader: str) -> None:
     for raw in (b'{"channel":"\xff"}', b'{"channel":"\xc0\x80"}', b'{"channel":"\xed\xa0\x80"}', b"\xe2\x82"):
         for m in ("spot", "futures"):
-            assert check(m, raw) == ("ParseError", "utf8")
+            assert check(m, raw)[:2] == ("ParseError", "utf8")
 
 
 # ---- hypothesis -----------------------------------------------------------------------------------
@@ -379,7 +379,7 @@ def gate_frames(draw: Any) -> str:
     return dump(frame, draw(st.booleans()))
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frame=gate_frames(), market=st.sampled_from(["spot", "futures"]), use_orjson=st.booleans())
 def test_fuzz_generated_frames(frame: str, market: str, use_orjson: bool) -> None:
     saved = jsonread._orjson
