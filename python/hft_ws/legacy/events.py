@@ -220,17 +220,7 @@ def _make_class(spec: Spec) -> type[LegacyEvent]:
         "_spec_fields": fields,
         "_init_slots": tuple(init_params),
     }
-    # generated __init__: positional arguments in `_slots` order, one object.__setattr__ each
-    body = [f"def __init__(self, {', '.join(init_params)}):"]
-    for s in init_params:
-        body.append(f"    _set(self, {s!r}, {s})")
-    if kind == "":
-        allowed = _PRICE_KINDS if name == "PriceUpdate" else _CONTROL_KINDS
-        body.insert(1, f"    if _kind not in {sorted(allowed)!r}: raise ValueError('invalid kind ' + repr(_kind))")
-    local: dict[str, Any] = {"_set": object.__setattr__}
-    exec("\n".join(body), local)  # noqa: S102 - generated from the fixed field lists above
-    ns["__init__"] = local["__init__"]
-    ns["__init__"].__doc__ = f"{name}({', '.join(params)})"
+    init_doc = f"{name}({', '.join(params)})"
 
     def kind_var(self: Any) -> str:
         return str(object.__getattribute__(self, "_kind"))
@@ -326,7 +316,23 @@ def _make_class(spec: Spec) -> type[LegacyEvent]:
 
     ns["to_dict"] = to_dict
     ns["__repr__"] = __repr__
-    return type(name, (LegacyEvent,), ns)
+    cls = type(name, (LegacyEvent,), ns)
+    # generated __init__: positional arguments in `_init_slots` order, each stored through its slot
+    # descriptor's __set__ (cheaper than object.__setattr__; the class itself refuses setattr)
+    body = [f"def __init__(self, {', '.join(init_params)}):"]
+    if kind == "":
+        allowed = _PRICE_KINDS if name == "PriceUpdate" else _CONTROL_KINDS
+        body.append(f"    if _kind not in {sorted(allowed)!r}: raise ValueError('invalid kind ' + repr(_kind))")
+    local: dict[str, Any] = {}
+    for i, s in enumerate(init_params):
+        local[f"_s{i}"] = getattr(cls, s).__set__
+        body.append(f"    _s{i}(self, {s})")
+    exec("\n".join(body), local)  # noqa: S102 - generated from the fixed field lists above
+    init = local["__init__"]
+    init.__doc__ = init_doc
+    init.__qualname__ = f"{name}.__init__"
+    type.__setattr__(cls, "__init__", init)
+    return cls
 
 
 _CLASSES: dict[str, type[LegacyEvent]] = {spec[0]: _make_class(spec) for spec in SPECS}

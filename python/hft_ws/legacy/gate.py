@@ -16,7 +16,7 @@ from typing import Any
 
 from hft_ws.errors import ParseError
 from hft_ws.legacy import events as E
-from hft_ws.legacy import num
+from hft_ws.legacy import jsonread, num
 from hft_ws.legacy.events import rust_debug_str
 from hft_ws.legacy.jsonread import NeedExact, Num, load_exact, load_fast, payload_text
 
@@ -284,7 +284,19 @@ def _recv(recv_ts_ns: Any) -> int | None:
 
 def parse(payload: Any, market: str, recv_ts_ns: Any = None) -> list[Any]:
     """One text frame (``str`` or UTF-8 bytes) of ``market`` → list of events."""
-    recv = _recv(recv_ts_ns)
+    recv = None if recv_ts_ns is None else _recv(recv_ts_ns)
+    fast = jsonread._orjson
+    if fast is not None and type(payload) is bytes and b"-0" not in payload:
+        # hot path: UTF-8 bytes straight to orjson (it validates UTF-8), no str built
+        try:
+            v = fast.loads(payload)
+        except fast.JSONDecodeError:
+            v = _MISSING
+        if v is not _MISSING and payload.count(b"[") + payload.count(b"{") <= jsonread.MAX_DEPTH:
+            try:
+                return _parse(v, payload, market, recv)
+            except NeedExact:
+                pass
     text, raw = payload_text(payload)
     try:
         return _parse(load_fast(text, raw), text, market, recv)
@@ -292,7 +304,7 @@ def parse(payload: Any, market: str, recv_ts_ns: Any = None) -> list[Any]:
         return _parse(load_exact(text), text, market, recv)
 
 
-def _parse(v: Any, text: str, market: str, recv: int | None) -> list[Any]:
+def _parse(v: Any, text: str | bytes, market: str, recv: int | None) -> list[Any]:
     require_object(v, "frame", "top level")
     channel = v.get("channel", _MISSING)
     if channel is _MISSING and "header" in v:
@@ -323,7 +335,8 @@ def _parse(v: Any, text: str, market: str, recv: int | None) -> list[Any]:
         detail = opt_str(_get(result, "msg")) or opt_str(_get(result, "type"))
         return [_control(f, "system", request_id, detail)]
     if base not in _KNOWN[market]:
-        return [E.Unknown("gateio", market, None, channel, f.time_ms, recv, text)]
+        raw = text if type(text) is str else text.decode("utf-8")  # type: ignore[union-attr]
+        return [E.Unknown("gateio", market, None, channel, f.time_ms, recv, raw)]
     if result is None:
         raise _missing("result", channel)
     handler = _HANDLERS.get(base)
