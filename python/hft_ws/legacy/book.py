@@ -100,23 +100,28 @@ def _parse_levels(bids: Iterable[Any], asks: Iterable[Any], values: bool) -> lis
     """``(side, key, price_text, qty_text, qty_sign)`` per level, bids then asks. ``values``: also
     check price > 0 and qty >= 0 (``L2Book::parse_into_scratch``; the buffer checks syntax only)."""
     out: list[tuple[int, int, str, str, int]] = []
+    append = out.append
+    cached = _CACHE.get
     for side, levels in ((0, bids), (1, asks)):
-        name = "bid" if side == 0 else "ask"
         for index, (p, q) in enumerate(levels):
-            try:
-                pk, ptext, psign = _level(p)
-            except num.NumError as e:
-                raise _BookError("level", f"invalid {name} level {index}: price: {e}") from None
-            try:
-                _, qtext, qsign = _level(q)
-            except num.NumError as e:
-                raise _BookError("level", f"invalid {name} level {index}: qty: {e}") from None
-            if values:
-                if psign <= 0:
-                    raise _BookError("level_value", f"invalid {name} level {index}: price must be > 0")
-                if qsign < 0:
-                    raise _BookError("level_value", f"invalid {name} level {index}: qty must be >= 0")
-            out.append((side, pk, ptext, qtext, qsign))
+            hp = cached(p)
+            hq = cached(q)
+            if hp is None or hq is None:
+                name = "bid" if side == 0 else "ask"
+                try:
+                    hp = _level(p)
+                except num.NumError as e:
+                    raise _BookError("level", f"invalid {name} level {index}: price: {e}") from None
+                try:
+                    hq = _level(q)
+                except num.NumError as e:
+                    raise _BookError("level", f"invalid {name} level {index}: qty: {e}") from None
+            qsign = hq[2]
+            if values and (hp[2] <= 0 or qsign < 0):
+                name = "bid" if side == 0 else "ask"
+                what = "price must be > 0" if hp[2] <= 0 else "qty must be >= 0"
+                raise _BookError("level_value", f"invalid {name} level {index}: {what}")
+            append((side, hp[0], hp[1], hq[1], qsign))
     return out
 
 
@@ -270,19 +275,28 @@ class OrderBook:
         return self._apply_parsed(scratch, u.last, u.snapshot)
 
     def _apply_parsed(self, scratch: list[tuple[int, int, str, str, int]], last: int | None, snapshot: bool) -> str:
+        bids, asks = self._bids, self._asks
         if snapshot:
             self._check_snapshot_size(scratch)
-            self._bids.clear()
-            self._asks.clear()
-        else:
-            self._check_diff_size(scratch)
-        bids, asks = self._bids, self._asks
+            bids.clear()
+            asks.clear()
+        elif max(len(bids.keys), len(asks.keys)) + len(scratch) > self._max_levels:
+            self._check_diff_size(scratch)  # only near the cap can a side overflow
         for side, key, ptext, qtext, qsign in scratch:
             target = bids if side == 0 else asks
+            levels = target.levels
             if qsign == 0:
-                target.remove(key)
+                if levels.pop(key, None) is not None:
+                    keys = target.keys
+                    del keys[bisect_left(keys, key)]
             else:
-                target.set(key, ptext, qtext)
+                if key not in levels:
+                    keys = target.keys
+                    if not keys or key > keys[-1]:
+                        keys.append(key)
+                    else:
+                        keys.insert(bisect_left(keys, key), key)
+                levels[key] = (ptext, qtext)
         self._last_seq = last
         if snapshot:
             self._synced = True
