@@ -572,6 +572,8 @@ def _level_slow(level: Any, i: int, field: str, ctx: str) -> tuple[str, str]:
 
 # possessive quantifiers: no backtracking, one pass over the joined texts
 _DECS_NL = re.compile(r"(?:[+-]?+[0-9]++(?:\.[0-9]++)?+(?:[eE][+-]?+[0-9]++)?+\n)++").fullmatch
+# the usual market-data shape (unsigned, no exponent) checks faster; the full pattern decides otherwise
+_PLAIN_NL = re.compile(r"(?:[0-9]++(?:\.[0-9]++)?+\n)++").fullmatch
 _get_p = operator.itemgetter("p")
 _get_s = operator.itemgetter("s")
 _STR_ONLY = {str}
@@ -583,7 +585,9 @@ _TWO = {2}
 def _all_decimal(texts: list[str]) -> bool:
     """Every text a decimal (one regex pass; no text may hide the separator)."""
     joined = "\n".join(texts) + "\n"
-    return joined.count("\n") == len(texts) and _DECS_NL(joined) is not None
+    if joined.count("\n") != len(texts):
+        return False
+    return _PLAIN_NL(joined) is not None or _DECS_NL(joined) is not None
 
 
 def levels(v: Any, field: str, ctx: str) -> list[tuple[str, str]]:
