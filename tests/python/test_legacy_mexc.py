@@ -3,7 +3,8 @@
 Every MEXC vector, snapshot body, replay frame and real captured frame goes through both paths:
 equal event sequences (``to_dict()`` and ``==`` both ways) or a ``ParseError`` of the same ``kind``
 on both. The replays also keep one book per path and compare them at every checkpoint of the
-replay's ground truth. Hypothesis then mutates valid frames (bit flips, truncations, inserted
+replay's ground truth (Rust ``OrderBook`` for the Rust path, the legacy book for the legacy path).
+Hypothesis then mutates valid frames (bit flips, truncations, inserted
 fields and groups, JSON edits) and builds random ones; both paths must still agree.
 
 ``HFT_WS_FUZZ_EXAMPLES`` raises the number of examples per fuzz test (default 300).
@@ -23,6 +24,7 @@ import hft_ws
 import pytest
 from hft_ws import MexcFuturesParser, MexcSpotParser, OrderBook
 from hft_ws.legacy import mexc_pb, mexc_wire
+from hft_ws.legacy.book import OrderBook as LegacyOrderBook
 from hft_ws.legacy.mexc import MexcFuturesMessageParser, MexcSpotMessageParser, times_100
 from hft_ws.legacy.mexc_json import rust_debug_str
 from hypothesis import HealthCheck, assume, given, settings
@@ -141,7 +143,8 @@ def _book_sha(book: Any) -> str:
 def _replay(market: str, lines: list[str | bytes], snapshot: str, expected: dict[str, Any]) -> None:
     rust, legacy = (R_SPOT, L_SPOT) if market == "spot" else (R_FUT, L_FUT)
     symbol = expected["symbol"]
-    books = (OrderBook("mexc", market, symbol), OrderBook("mexc", market, symbol))
+    # the Rust book fed with Rust events, the legacy (pure-Python) book with legacy events
+    books: tuple[Any, Any] = (OrderBook("mexc", market, symbol), LegacyOrderBook("mexc", market, symbol))
     snaps = (rust.parse_snapshot(snapshot, symbol), legacy.parse_snapshot(snapshot, symbol))
     assert snaps[1] == snaps[0] and snaps[1].to_dict() == snaps[0].to_dict()
     for book, snap in zip(books, snaps):
@@ -208,7 +211,9 @@ def test_nested_unknown_groups(depth: int, inner: bytes) -> None:
     """prost's recursion limit and the walk's group limit at wrapper and body level."""
     _same(R_SPOT.parse, L_SPOT.parse, DEPTH_FRAME + _groups(depth, inner))
     body = _groups(depth, inner)
-    frame = b"\x0a\x01c" + _tag(313, 2) + mexc_wire._encode_varint(len(body) + 6) + b"\x22\x011\x2a\x011" + body
+    frame = (
+        b"\x0a\x01c" + _tag(313, 2) + mexc_wire._encode_varint(len(body) + 6) + b"\x22\x011\x2a\x011" + body
+    )
     _same(R_SPOT.parse, L_SPOT.parse, frame)
 
 
@@ -286,7 +291,9 @@ FUT_TEXT = [str(v["frame"]) for v in VECTORS if v["market"] == "futures"] + [
 ]
 SNAP_BODIES = [(str(v["body"]), v["market"]) for v in SNAPSHOTS]
 FUZZ = settings(
-    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 # Known Rust defects (reported, not mimicked): `\u+041` is accepted as an escape (from_str_radix
@@ -295,7 +302,10 @@ _RUST_BUGS = re.compile(rb"\\u\+|[eE][+-]?0*[0-9]{19,}")
 
 
 def _skip_known(payload: bytes | str) -> None:
-    assume(_RUST_BUGS.search(payload.encode("utf-8", "surrogatepass") if isinstance(payload, str) else payload) is None)
+    assume(
+        _RUST_BUGS.search(payload.encode("utf-8", "surrogatepass") if isinstance(payload, str) else payload)
+        is None
+    )
 
 
 def _mutate(frame: bytes, edits: list[tuple[int, int, bytes]], cut: int | None) -> bytes:
@@ -358,8 +368,13 @@ def test_fuzz_mutated_protobuf(frame: bytes, edits: list[tuple[int, int, bytes]]
     _same(R_SPOT.parse, L_SPOT.parse, data)
 
 
-_DEC = st.sampled_from(["", "0", "-0", "1", "0.5", "1E-8", "-1.5e+3", "00.10", "1.", ".5", "x", "+1", " 1", "1e"])
-_TEXT = _DEC | st.text(max_size=6) | st.from_regex(r"[0-9]{1,22}", fullmatch=True)
+# Text without code points unassigned in Python's Unicode database: Rust's tables are newer, so
+# their `{:?}` rendering of such characters can differ (the one residual, documented difference).
+_CHARS = st.text(st.characters(exclude_categories=["Cn"]), max_size=6)
+_DEC = st.sampled_from(
+    ["", "0", "-0", "1", "0.5", "1E-8", "-1.5e+3", "00.10", "1.", ".5", "x", "+1", " 1", "1e"]
+)
+_TEXT = _DEC | _CHARS | st.from_regex(r"[0-9]{1,22}", fullmatch=True)
 _INT = st.integers(-(2**63), 2**63 - 1) | st.sampled_from([0, 1, 2, 3, 4, 5, 100, -1])
 
 
@@ -420,7 +435,9 @@ def test_fuzz_generated_protobuf(frame: bytes, edits: list[tuple[int, int, bytes
 
 
 _JSON_CHARS = st.sampled_from(list('{}[],:"0-.eE\\ xu+/\x00\x7fé') + ["\\u", "null", "true", "1e400", '"a"'])
-_json_edit = st.tuples(st.integers(1, 3), st.integers(0, 10_000), st.lists(_JSON_CHARS, max_size=3).map("".join))
+_json_edit = st.tuples(
+    st.integers(1, 3), st.integers(0, 10_000), st.lists(_JSON_CHARS, max_size=3).map("".join)
+)
 
 
 def _mutate_text(text: str, edits: list[tuple[int, int, str]], cut: int | None) -> str:
@@ -437,7 +454,11 @@ def _mutate_text(text: str, edits: list[tuple[int, int, str]], cut: int | None) 
 
 
 @FUZZ
-@given(st.sampled_from(FUT_TEXT + SPOT_TEXT), st.lists(_json_edit, max_size=3), st.none() | st.integers(0, 10_000))
+@given(
+    st.sampled_from(FUT_TEXT + SPOT_TEXT),
+    st.lists(_json_edit, max_size=3),
+    st.none() | st.integers(0, 10_000),
+)
 def test_fuzz_mutated_json(frame: str, edits: list[tuple[int, int, str]], cut: int | None) -> None:
     text = _mutate_text(frame, edits, cut)
     _skip_known(text)
@@ -465,10 +486,10 @@ _KEYS = st.sampled_from(
     "bid1 ask1 high24Price lower24Price volume24 amount24 interval o c h l q a msg code "
     "lastUpdateId success message".split()
 )
-_NUM_TOKENS = st.sampled_from(["0", "-0", "1", "2", "3", "4", "5", "1.50", "1E+5", "-2.5e-3", "117000.1"]) | st.integers(
-    -(2**65), 2**65
-).map(str)
-_STR_VALS = _DEC | st.sampled_from(["success", "BTC_USDT", "rs.sub.deal", "123", "-7", "+8", ""]) | st.text(max_size=4)
+_NUM_TOKENS = st.sampled_from(
+    ["0", "-0", "1", "2", "3", "4", "5", "1.50", "1E+5", "-2.5e-3", "117000.1"]
+) | st.integers(-(2**65), 2**65).map(str)
+_STR_VALS = _DEC | st.sampled_from(["success", "BTC_USDT", "rs.sub.deal", "123", "-7", "+8", ""]) | _CHARS
 _CHANNELS = st.sampled_from(
     "pong rs.sub.deal rs.unsub.depth rs.usub.depth.full rs.login rs.error rs.personal.filter push.deal "
     "push.depth push.depth.full push.ticker push.tickers push.kline push.funding.rate push.index.price "

@@ -8,9 +8,9 @@ Spot binary frames are decoded by the ``protobuf`` package (``mexc_pb``) after t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from google.protobuf.message import DecodeError
+from google.protobuf.message import DecodeError  # type: ignore[import-untyped]
 
 from ..errors import ParseError
 from . import mexc_wire as wire
@@ -185,11 +185,11 @@ class MexcSpotMessageParser:
         lid = v.get("lastUpdateId")
         t = type(lid)
         if t is JInt or t is JFloat:
-            version = _parse_u64(lid)
+            version = _parse_u64(cast(str, lid))
             if version is None:
                 raise _invalid("lastUpdateId", "spot depth snapshot", "not a u64")
         elif t is str:
-            version = wire.parse_version(lid, "lastUpdateId", "spot depth snapshot")
+            version = wire.parse_version(cast(str, lid), "lastUpdateId", "spot depth snapshot")
         else:
             raise ParseError("missing `lastUpdateId` in spot depth snapshot", "missing_field")
         bids = _rest_levels(v, "bids")
@@ -205,7 +205,9 @@ class MexcSpotMessageParser:
             return [ErrorReply(MEXC, SPOT, None, "", None, recv, None, text, None)]
         v = loads(text)
         if type(v) is not dict:
-            raise _invalid("frame", "spot text reply", f"top level must be a JSON object, got {_type_name(v)}")
+            raise _invalid(
+                "frame", "spot text reply", f"top level must be a JSON object, got {_type_name(v)}"
+            )
         if "msg" not in v:
             return [Unknown(MEXC, SPOT, None, "", None, recv, text)]
         msg = v["msg"]
@@ -230,7 +232,8 @@ class MexcSpotMessageParser:
     def _binary(self, buf: bytes, recv: int | None) -> list[LegacyEvent]:
         if not buf:
             raise ParseError(
-                "invalid `frame` in protobuf push: zero-length binary frame (no channel, no body)", "invalid_value"
+                "invalid `frame` in protobuf push: zero-length binary frame (no channel, no body)",
+                "invalid_value",
             )
         first = buf[0]
         if first == 0x7B or first == 0x5B:
@@ -253,7 +256,8 @@ class MexcSpotMessageParser:
         wire.check_push(w, member)
         if member is None and summary.unknown_body_field is None:
             raise ParseError(
-                "missing `body (oneof 301-315 or an unknown field >= 300)` in PushDataV3ApiWrapper", "missing_field"
+                "missing `body (oneof 301-315 or an unknown field >= 300)` in PushDataV3ApiWrapper",
+                "missing_field",
             )
         channel = w.channel
         symbol = w.symbol if w.HasField("symbol") else ""
@@ -282,7 +286,14 @@ class MexcSpotMessageParser:
             ]
         if member == "publicAggreDeals":
             return [
-                Trade(*head, d.price, d.quantity, _SPOT_SIDE.get(d.tradeType), str(d.tradeType), d.tradeId or None)
+                Trade(
+                    *head,
+                    d.price,
+                    d.quantity,
+                    _SPOT_SIDE.get(d.tradeType),
+                    str(d.tradeType),
+                    d.tradeId or None,
+                )
                 for d in body.deals
             ]
         if member in ("publicIncreaseDepths", "publicLimitDepths"):
@@ -624,9 +635,7 @@ class MexcFuturesMessageParser:
             rate = _get(data, "rate")
             if rate is _ABSENT:
                 rate = _get(data, "fundingRate")
-            return [
-                FundingRate(*head(), _num_text(rate, "rate"), _loose_i64(_get(data, "nextSettleTime")))
-            ]
+            return [FundingRate(*head(), _num_text(rate, "rate"), _loose_i64(_get(data, "nextSettleTime")))]
         if channel == "push.index.price" or channel == "push.fair.price":
             kind = "index_price" if channel == "push.index.price" else "mark_price"
             return [PriceUpdate(kind, *head(), _num_text(_get(data, "price"), "price"))]

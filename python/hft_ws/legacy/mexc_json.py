@@ -150,7 +150,9 @@ class _Reader:
 
     def container(self, depth: int, close: str) -> None:
         if depth > MAX_DEPTH:
-            raise _Fail(ParseError(f"JSON nesting deeper than {MAX_DEPTH} levels at char {self.i}", "too_deep"))
+            raise _Fail(
+                ParseError(f"JSON nesting deeper than {MAX_DEPTH} levels at char {self.i}", "too_deep")
+            )
         is_obj = close == "}"
         self.i += 1
         self.ws()
@@ -288,7 +290,7 @@ _OGE = (
     (0xE0020, 0xE007F),
 )
 _SIMPLE = {"\0": "\\0", "\t": "\\t", "\r": "\\r", "\n": "\\n", "\\": "\\\\", '"': '\\"'}
-_PLAIN_ASCII = re.compile(r'[ !#-\[\]-~]*')
+_PLAIN_ASCII = re.compile(r"[ !#-\[\]-~]*")
 
 
 def _needs_unicode_escape(ch: str) -> bool:

@@ -248,7 +248,9 @@ def _path(names: list[str], leaf: str | None) -> str:
     return ".".join(parts)
 
 
-def _varint(buf: bytes, pos: int, limit: int, field: int, names: list[str], leaf: str | None) -> tuple[int, int]:
+def _varint(
+    buf: bytes, pos: int, limit: int, field: int, names: list[str], leaf: str | None
+) -> tuple[int, int]:
     """Read a varint ending no later than ``limit``: ``(value, new position)``."""
     value = 0
     shift = 0
@@ -334,14 +336,18 @@ def walk(buf: bytes, check_utf8: bool = False) -> Summary:
             ln, pos = _varint(buf, pos, end, field, names, name)
         if ln > end - pos:
             of = "the frame" if end == n else "its enclosing message"
-            raise WireError(f"length prefix {ln} runs past the end of {of}", len_at, field, _path(names, name))
+            raise WireError(
+                f"length prefix {ln} runs past the end of {of}", len_at, field, _path(names, name)
+            )
         stop = pos + ln
         if kind == _STR:
             if check_utf8:
                 try:
                     buf[pos:stop].decode("utf-8")
                 except UnicodeDecodeError as e:
-                    raise WireError("invalid UTF-8 in string", pos + e.start, field, _path(names, name)) from None
+                    raise WireError(
+                        "invalid UTF-8 in string", pos + e.start, field, _path(names, name)
+                    ) from None
             pos = stop
             continue
         if slot >= 0:
@@ -382,7 +388,9 @@ def _skip_unknown(
         ln, pos = _varint(buf, pos, limit, field, names, None)
         if ln > limit - pos:
             of = "the frame" if limit == len(buf) else "its enclosing message"
-            raise WireError(f"length prefix {ln} runs past the end of {of}", len_at, field, _path(names, None))
+            raise WireError(
+                f"length prefix {ln} runs past the end of {of}", len_at, field, _path(names, None)
+            )
         return pos + ln
     if wt == 3:
         return _skip_group(buf, pos, limit, field, tag_at, names, summary)
@@ -398,7 +406,9 @@ def _skip_group(
     base = len(names) - 1  # open messages below the wrapper
     open_groups = [field]
     if base + 1 > MAX_DEPTH:  # pragma: no cover - base <= 4
-        raise WireError(f"nesting deeper than {MAX_DEPTH} (messages and groups)", tag_at, field, _path(names, None))
+        raise WireError(
+            f"nesting deeper than {MAX_DEPTH} (messages and groups)", tag_at, field, _path(names, None)
+        )
     while open_groups:
         if pos >= limit:
             raise WireError("unterminated group", tag_at, open_groups[0], _path(names, None))
@@ -415,12 +425,16 @@ def _skip_group(
             summary.prost_deep = True
         if wt == 3:
             if depth + 1 > MAX_DEPTH:
-                raise WireError(f"nesting deeper than {MAX_DEPTH} (messages and groups)", at, num, _path(names, None))
+                raise WireError(
+                    f"nesting deeper than {MAX_DEPTH} (messages and groups)", at, num, _path(names, None)
+                )
             open_groups.append(num)
         elif wt == 4:
             expect = open_groups[-1]
             if num != expect:
-                raise WireError(f"end-group does not match the open group {expect}", at, num, _path(names, None))
+                raise WireError(
+                    f"end-group does not match the open group {expect}", at, num, _path(names, None)
+                )
             open_groups.pop()
         elif wt in (0, 1, 2, 5):
             pos = _skip_unknown(buf, pos, limit, num, wt, at, names, summary)
@@ -509,14 +523,20 @@ def parse_opt_version(s: str, field: str, ctx: str) -> int | None:
 def _price(s: str, ctx: str) -> None:
     sign = decimal_sign(s)
     if sign != POSITIVE:
-        raise _invalid("price", ctx, f"price must be > 0, got {s!r}" if sign is not None else f"not a decimal number: {s!r}")
+        raise _invalid(
+            "price",
+            ctx,
+            f"price must be > 0, got {s!r}" if sign is not None else f"not a decimal number: {s!r}",
+        )
 
 
 def _quantity(s: str, ctx: str) -> None:
     sign = decimal_sign(s)
     if sign is None or sign == NEGATIVE:
         raise _invalid(
-            "quantity", ctx, f"quantity must be >= 0, got {s!r}" if sign is not None else f"not a decimal number: {s!r}"
+            "quantity",
+            ctx,
+            f"quantity must be >= 0, got {s!r}" if sign is not None else f"not a decimal number: {s!r}",
         )
 
 
