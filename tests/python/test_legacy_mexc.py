@@ -25,7 +25,7 @@ import pytest
 from hft_ws import MexcFuturesParser, MexcSpotParser, OrderBook
 from hft_ws.legacy import mexc_pb, mexc_wire
 from hft_ws.legacy.book import OrderBook as LegacyOrderBook
-from hft_ws.legacy.mexc import MexcFuturesMessageParser, MexcSpotMessageParser, times_100
+from hft_ws.legacy.mexc import MexcFuturesMessageParser, MexcSpotMessageParser, _canonical, times_100
 from hft_ws.legacy.mexc_json import rust_debug_str
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -256,6 +256,24 @@ def test_invalid_utf8_and_surrogates() -> None:
     _same(R_SPOT.parse, L_SPOT.parse, "\ud800")
 
 
+def test_strict_walk_on_every_frame() -> None:
+    """The walk (used for every non-canonical frame) passes every valid spot frame and refuses
+    every malformed one that is not refused before it; the fast path agrees with it."""
+    replay = [base64.b64decode(x) for x in (VDIR / "replay_spot_btcusdt.pb.jsonl").read_text().split()[:3000]]
+    real = [base64.b64decode(f["frame_b64"]) for f in REAL_MEXC if f["kind"] == "binary"]
+    valid = [_payload(v) for v in VECTORS if v["kind"] == "binary" and not v["expected"]["error"]]
+    canonical = 0
+    for frame in [*valid, *real, *replay]:
+        assert isinstance(frame, bytes)
+        mexc_wire.walk(frame, check_utf8=True)
+        _fast_path_sound(frame)
+        canonical += _canonical(frame) is not None
+    assert canonical > len(replay) // 2  # replay frames with the unknown field 7 take the walk
+    for v in VECTORS:
+        if v["kind"] == "binary" and v["expected"]["error"]:
+            _fast_path_sound(_payload(v))  # type: ignore[arg-type]
+
+
 def test_times_100_and_debug_text() -> None:
     assert times_100("-0.0424") == "-4.24"
     assert times_100("1.5E-7") == "0.000015"
@@ -306,6 +324,13 @@ def _skip_known(payload: bytes | str) -> None:
         _RUST_BUGS.search(payload.encode("utf-8", "surrogatepass") if isinstance(payload, str) else payload)
         is None
     )
+
+
+def _fast_path_sound(data: bytes) -> None:
+    """A frame the canonical fast path accepts passes the strict walk with nothing to skip."""
+    if _canonical(data) is not None:
+        summary = mexc_wire.walk(data, check_utf8=True)
+        assert summary.unknown_body_field is None and not summary.has_groups and not summary.prost_deep
 
 
 def _mutate(frame: bytes, edits: list[tuple[int, int, bytes]], cut: int | None) -> bytes:
@@ -366,6 +391,7 @@ def test_fuzz_mutated_protobuf(frame: bytes, edits: list[tuple[int, int, bytes]]
     data = _mutate(frame, edits, cut)
     _skip_known(data)
     _same(R_SPOT.parse, L_SPOT.parse, data)
+    _fast_path_sound(data)
 
 
 # Text without code points unassigned in Python's Unicode database: Rust's tables are newer, so
@@ -432,6 +458,7 @@ def test_fuzz_generated_protobuf(frame: bytes, edits: list[tuple[int, int, bytes
     data = _mutate(frame, edits, None) if edits else frame
     _skip_known(data)
     _same(R_SPOT.parse, L_SPOT.parse, data)
+    _fast_path_sound(data)
 
 
 _JSON_CHARS = st.sampled_from(list('{}[],:"0-.eE\\ xu+/\x00\x7fé') + ["\\u", "null", "true", "1e400", '"a"'])

@@ -242,19 +242,24 @@ class MexcSpotMessageParser:
                 "pass text replies as str",
                 "frame_kind",
             )
-        try:
-            summary = wire.walk(buf)
-        except wire.WireError as e:
-            raise e.to_parse_error() from None
-        if summary.prost_deep:
-            _decode_failure(buf, "recursion limit reached")
-        try:
-            w = PushDataV3ApiWrapper.FromString(wire.strip_unknown(buf) if summary.has_groups else buf)
-        except DecodeError:
-            _decode_failure(buf, "protobuf runtime refused the frame")
+        w = _canonical(buf)
+        unknown_body = None
+        if w is None:
+            # not the runtime's own encoding of known fields: the strict walk decides
+            try:
+                summary = wire.walk(buf)
+            except wire.WireError as e:
+                raise e.to_parse_error() from None
+            if summary.prost_deep:
+                _decode_failure(buf, "recursion limit reached")
+            try:
+                w = PushDataV3ApiWrapper.FromString(wire.strip_unknown(buf) if summary.has_groups else buf)
+            except DecodeError:
+                _decode_failure(buf, "protobuf runtime refused the frame")
+            unknown_body = summary.unknown_body_field
         member = w.WhichOneof("body")
-        wire.check_push(w, member)
-        if member is None and summary.unknown_body_field is None:
+        levels = wire.check_push(w, member)
+        if member is None and unknown_body is None:
             raise ParseError(
                 "missing `body (oneof 301-315 or an unknown field >= 300)` in PushDataV3ApiWrapper",
                 "missing_field",
@@ -273,17 +278,12 @@ class MexcSpotMessageParser:
             return [Unknown(MEXC, SPOT, symbol, channel, ts, recv, buf)]
         body = getattr(w, member)
         head = (MEXC, SPOT, symbol, channel, ts, recv)
-        if member == "publicAggreDepths":
-            return [
-                DepthUpdate(
-                    *head,
-                    [(x.price, x.quantity) for x in body.bids],
-                    [(x.price, x.quantity) for x in body.asks],
-                    int(body.fromVersion),
-                    int(body.toVersion),
-                    False,
-                )
-            ]
+        if levels is not None:
+            bids, asks = levels
+            if member == "publicAggreDepths":
+                return [DepthUpdate(*head, bids, asks, int(body.fromVersion), int(body.toVersion), False)]
+            v = int(body.version)
+            return [DepthUpdate(*head, bids, asks, v, v, member == "publicLimitDepths")]
         if member == "publicAggreDeals":
             return [
                 Trade(
@@ -296,9 +296,6 @@ class MexcSpotMessageParser:
                 )
                 for d in body.deals
             ]
-        if member in ("publicIncreaseDepths", "publicLimitDepths"):
-            v = int(body.version)
-            return [_depth(head, body, v, v, member == "publicLimitDepths")]
         if member == "publicIncreaseDepthsBatch":
             out: list[LegacyEvent] = []
             for d in body.items:
@@ -376,6 +373,25 @@ class MexcSpotMessageParser:
         # privateAccount (the last member)
         a = body
         return [BalanceUpdate(*head, a.vcoinName or None, a.balanceAmount or None, a.frozenAmount or None)]
+
+
+# Frames shorter than this cannot hold more than MAX_REPEATED entries of one field (2+ bytes each).
+_CANONICAL_MAX = 2 * wire.MAX_REPEATED
+
+
+def _canonical(buf: bytes) -> Any:
+    """The decoded wrapper when ``buf`` is exactly the runtime's encoding of its known fields
+    (MEXC's serializer writes the same canonical bytes), else ``None``. Such bytes pass the strict
+    walk by construction (known tags with their wire types, minimal varints, exact lengths, no
+    groups, UTF-8 checked by the runtime), so the walk is skipped for them."""
+    if len(buf) >= _CANONICAL_MAX:
+        return None
+    try:
+        w = PushDataV3ApiWrapper.FromString(buf)
+    except DecodeError:
+        return None
+    w.DiscardUnknownFields()
+    return w if w.SerializeToString() == buf else None
 
 
 def _decode_failure(buf: bytes, why: str) -> Any:

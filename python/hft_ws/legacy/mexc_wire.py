@@ -354,6 +354,11 @@ def walk(buf: bytes, check_utf8: bool = False) -> Summary:
             counts[slot] += 1
             if counts[slot] > MAX_REPEATED:
                 raise WireError(f"more than {MAX_REPEATED} entries", tag_at, field, _path(names, name))
+        if _LEAF[child] and not check_utf8 and _leaf_ok(buf, pos, stop, MSGS[child]):
+            # a well-formed item of known fields only: nothing to open (the general walk below
+            # re-reads anything irregular and names its first problem)
+            pos = stop
+            continue
         if depth >= _MAX_OPEN:  # pragma: no cover - unreachable with this schema
             raise WireError("nesting too deep", tag_at, field, _path(names, name))
         msgs.append(child)
@@ -362,6 +367,43 @@ def walk(buf: bytes, check_utf8: bool = False) -> Summary:
         defs = MSGS[child]
         end = stop
         depth += 1
+
+
+# Messages without nested messages (depth items, deal items, tickers, private bodies).
+_LEAF = tuple(all(fd[1] != _MSG for fd in m.values()) for m in MSGS)
+
+
+def _leaf_ok(buf: bytes, pos: int, stop: int, defs: dict[int, FieldDef]) -> bool:
+    """True when ``buf[pos:stop]`` is a sequence of known fields with the right wire types,
+    well-formed varints and in-bounds lengths (one-byte tags and lengths; else ``False``)."""
+    while pos < stop:
+        t = buf[pos]
+        if t >= 0x80:
+            return False
+        fd = defs.get(t >> 3)
+        if fd is None or (t & 7) != fd[2]:
+            return False
+        pos += 1
+        if fd[2] == 0:
+            for i in range(10):
+                if pos >= stop:
+                    return False
+                b = buf[pos]
+                pos += 1
+                if b < 0x80:
+                    if i == 9 and b > 1:
+                        return False
+                    break
+            else:
+                return False
+        else:
+            if pos >= stop:
+                return False
+            ln = buf[pos]
+            if ln >= 0x80 or ln > stop - pos - 1:
+                return False
+            pos += 1 + ln
+    return pos == stop
 
 
 def _skip_unknown(
@@ -545,10 +587,41 @@ def opt_decimal(s: str, field: str, ctx: str) -> None:
         raise _invalid(field, ctx, f"not a decimal number: {s!r}")
 
 
-def _levels(items: Any, ctx: str) -> None:
-    for it in items:
-        _price(it.price, ctx)
-        _quantity(it.quantity, ctx)
+_PLAIN_LIST = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:\n[0-9]+(?:\.[0-9]+)?)*")
+_ZERO_ITEM = re.compile(r"(?:^|\n)0+(?:\.0+)?(?:\n|$)")
+
+
+def levels_ok(prices: list[str], quantities: list[str]) -> bool:
+    """Fast acceptance test: every price a plain decimal > 0 and every quantity a plain decimal
+    (one regex pass per side; the newline count rules out texts holding the separator). ``False``
+    means "check one by one" (exponents, signs, or an actual error)."""
+    if not prices:
+        return True
+    jp = "\n".join(prices)
+    jq = "\n".join(quantities)
+    n = len(prices) - 1
+    return (
+        _PLAIN_LIST.fullmatch(jp) is not None
+        and _PLAIN_LIST.fullmatch(jq) is not None
+        and jp.count("\n") == n
+        and jq.count("\n") == n
+        and ("\n0" not in "\n" + jp or _ZERO_ITEM.search(jp) is None)
+    )
+
+
+def check_levels(levels: list[tuple[str, str]], ctx: str) -> None:
+    """``check.rs::levels`` on ``(price, quantity)`` pairs: the first bad text in order."""
+    if levels and levels_ok([p for p, _ in levels], [q for _, q in levels]):
+        return
+    for p, q in levels:
+        _price(p, ctx)
+        _quantity(q, ctx)
+
+
+def _levels(items: Any, ctx: str) -> list[tuple[str, str]]:
+    pairs = [(it.price, it.quantity) for it in items]
+    check_levels(pairs, ctx)
+    return pairs
 
 
 def _book_ticker(t: Any, ctx: str) -> None:
@@ -578,10 +651,10 @@ def _mini_ticker(t: Any, ctx: str) -> None:
         opt_decimal(getattr(t, name), name, ctx)
 
 
-def _increase(d: Any, ctx: str) -> None:
+def _increase(d: Any, ctx: str) -> tuple[Levels, Levels]:
     parse_version(d.version, "version", ctx)
-    _levels(d.asks, ctx + ".asks")
-    _levels(d.bids, ctx + ".bids")
+    asks = _levels(d.asks, ctx + ".asks")
+    return _levels(d.bids, ctx + ".bids"), asks
 
 
 def _check_fields(msg: Any, names: tuple[str, ...], ctx: str) -> None:
@@ -608,12 +681,16 @@ _ACCOUNT = ("balanceAmount", "balanceAmountChange", "frozenAmount", "frozenAmoun
 _BOOK = ("bidPrice", "bidQuantity", "askPrice", "askQuantity")
 
 
-def check_push(w: Any, member: str | None) -> None:
-    """The semantic rules for a decoded wrapper (``member`` = the set oneof member or None)."""
+Levels = list[tuple[str, str]]
+
+
+def check_push(w: Any, member: str | None) -> tuple[Levels, Levels] | None:
+    """The semantic rules for a decoded wrapper (``member`` = the set oneof member or None).
+    For the single-push depth bodies (313, 302, 303) returns the checked ``(bids, asks)`` texts."""
     if not w.channel:
         raise ParseError("missing `channel` in wrapper (field 1)", "missing_field")
     if member is None:
-        return
+        return None
     body = getattr(w, member)
     if member == "publicAggreDepths":
         ctx = "publicAggreDepths"
@@ -621,19 +698,19 @@ def check_push(w: Any, member: str | None) -> None:
         last = parse_version(body.toVersion, "toVersion", ctx)
         if first > last:
             raise _invalid("fromVersion", ctx, f"fromVersion {first} > toVersion {last}")
-        _levels(body.asks, "publicAggreDepths.asks")
-        _levels(body.bids, "publicAggreDepths.bids")
+        asks = _levels(body.asks, "publicAggreDepths.asks")
+        return _levels(body.bids, "publicAggreDepths.bids"), asks
     elif member == "publicAggreDeals":
         _levels(body.deals, "publicAggreDeals.deals")
     elif member == "publicIncreaseDepths":
-        _increase(body, "publicIncreaseDepths")
+        return _increase(body, "publicIncreaseDepths")
     elif member == "publicIncreaseDepthsBatch":
         for d in body.items:
             _increase(d, "publicIncreaseDepthsBatch.items")
     elif member == "publicLimitDepths":
         parse_version(body.version, "version", "publicLimitDepths")
-        _levels(body.asks, "publicLimitDepths.asks")
-        _levels(body.bids, "publicLimitDepths.bids")
+        asks = _levels(body.asks, "publicLimitDepths.asks")
+        return _levels(body.bids, "publicLimitDepths.bids"), asks
     elif member == "publicDeals":
         _levels(body.deals, "publicDeals.deals")
     elif member == "publicAggreBookTicker":
@@ -658,6 +735,7 @@ def check_push(w: Any, member: str | None) -> None:
         _check_fields(body, _PRIV_DEALS, "privateDeals")
     elif member == "privateAccount":
         _check_fields(body, _ACCOUNT, "privateAccount")
+    return None
 
 
 __all__ = [
