@@ -218,6 +218,25 @@ def test_nested_unknown_groups(depth: int, inner: bytes) -> None:
 
 
 @pytest.mark.parametrize(
+    "body",
+    [
+        b"\x28\x80\x02",  # bool from a two-byte varint (256)
+        b"\x28" + b"\x80" * 9 + b"\x01",  # bool: only bit 63 set
+        b"\x20\xff\xff\xff\xff\xff\x01",  # int32 tradeType from a 6-byte varint (low 32 bits)
+        b"\x20\x80\x80\x80\x80\x10",  # int32: bits above 32 only
+        b"\x20" + b"\xff" * 9 + b"\x02",  # 10th byte > 1
+        b"\x60" + b"\xff" * 10 + b"\x01",  # 11-byte varint
+        b"\x3a\x00\x3a\x011",  # tradeId twice: last wins
+        b"\x0a\x03\xe2\x82",  # string cut inside a UTF-8 sequence
+    ],
+)
+def test_varint_and_scalar_edges(body: bytes) -> None:
+    ch = b"spot@private.deals.v3.api.pb"
+    frame = b"\x0a" + bytes([len(ch)]) + ch + _tag(306, 2) + mexc_wire._encode_varint(len(body)) + body
+    _same(R_SPOT.parse, L_SPOT.parse, frame)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         '{"channel":"rs.error","data":{"a":1,"a":"x\\u0001\\n\\"é\u0301"}}',
