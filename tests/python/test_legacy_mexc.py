@@ -318,6 +318,27 @@ def test_schema_matches_wire_table() -> None:
     assert len(names) == len(mexc_pb.SCHEMA)
 
 
+def test_schema_matches_vector_set_schema() -> None:
+    """Cross-check against the vector set's independent transcription (read in place)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mexc_vectors_schema", VDIR / "mexc_schema.py")
+    assert spec is not None and spec.loader is not None
+    ref = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ref)
+    types = {mexc_pb.STR: "string", mexc_pb.I64: "int64", mexc_pb.I32: "int32", mexc_pb.BOOL: "bool"}
+    assert set(ref.SCHEMA) == set(mexc_pb.SCHEMA)
+    for msg, fields in mexc_pb.SCHEMA.items():
+        mine = set()
+        for name, num, typ, type_name, repeated, optional in fields:
+            if msg == "PushDataV3ApiWrapper" and num in mexc_pb.BODIES:
+                continue
+            label = "repeated" if repeated else "optional" if optional else ""
+            mine.add((name, num, f"msg:{type_name}" if type_name else types[typ], label))
+        assert mine == set(ref.SCHEMA[msg]), msg
+    assert {n: (m, t) for n, m, t in ref.BODIES} == mexc_pb.BODIES
+
+
 # ---------------------------------------------------------------------------------------------
 # fuzz
 
