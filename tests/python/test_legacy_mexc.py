@@ -436,7 +436,7 @@ def test_fuzz_mutated_protobuf(frame: bytes, edits: list[tuple[int, int, bytes]]
 
 # Text without code points unassigned in Python's Unicode database: Rust's tables are newer, so
 # their `{:?}` rendering of such characters can differ (the one residual, documented difference).
-_CHARS = st.text(st.characters(exclude_categories=["Cn"]), max_size=6)
+_CHARS = st.text(st.characters(exclude_categories=["Cn", "Cs"]), max_size=6)
 _DEC = st.sampled_from(
     ["", "0", "-0", "1", "0.5", "1E-8", "-1.5e+3", "00.10", "1.", ".5", "x", "+1", " 1", "1e"]
 )
