@@ -306,3 +306,29 @@ def test_replay_checkpoints_with_python_book(name: str, market: str) -> None:
                         assert (ob2.bids_str(), ob2.asks_str(), ob2.last_seq) == before
                         assert not ob2.is_synced
                         raise
+
+
+decimal_texts = st.one_of(
+    st.from_regex(r"[+-]?[0-9]{1,45}(\.[0-9]{1,45})?([eE][+-]?[0-9]{1,3})?", fullmatch=True),
+    st.decimals(allow_nan=False, allow_infinity=False).map(str),
+    st.sampled_from(["1e-30", "1e-31", "9" * 38, "9" * 39, "1e37", "1e38", "0.000", "-0", "00012.3400", "1_0", "١"]),
+    st.text(alphabet="0123456789.eE+- ", max_size=12),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(price=decimal_texts, qty=decimal_texts, other=decimal_texts)
+def test_exact_decimals_match_rust(price: str, qty: str, other: str) -> None:
+    """num.py against num.rs through the books: accepted texts, canonical text, floats, mid, spread."""
+    levels = [(price, qty), (other, "1")]
+    rust = hft_ws.OrderBook("gateio", "spot", "X")
+    py = L.OrderBook("gateio", "spot", "X")
+    a = _outcome(rust.apply, Upd(None, 1, True, levels, []))
+    b = _outcome(py.apply, Upd(None, 1, True, levels, []))
+    assert a == b
+    assert _book_reads(rust) == _book_reads(py)
+    cross = [(price, "1")], [(other, "1")]
+    rust.clear()
+    py.clear()
+    assert _outcome(rust.apply, Upd(None, 2, True, *cross)) == _outcome(py.apply, Upd(None, 2, True, *cross))
+    assert _book_reads(rust) == _book_reads(py)

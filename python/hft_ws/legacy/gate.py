@@ -9,7 +9,9 @@ a port of the Rust reader decides whatever those two cannot).
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable
+from itertools import chain
 from typing import Any
 
 from hft_ws.errors import ParseError
@@ -118,7 +120,7 @@ def sign(d: str) -> int:
 def _u64_text(text: str) -> int | None:
     """Rust ``str::parse::<u64>``: optional ``+``, ASCII digits, at most u64::MAX."""
     body = text[1:] if text[:1] == "+" else text
-    if not body or not body.isascii() or not body.isdigit():
+    if not body or not body.isascii() or not body.isdigit() or len(body.lstrip("0")) > 20:
         return None
     v = int(body)
     return v if v <= _U64_MAX else None
@@ -148,13 +150,6 @@ def opt_u64(v: Any, field: str, ctx: str) -> int | None:
     return out
 
 
-def _i64_digits(int_part: str) -> int | None:
-    if not int_part or not int_part.isascii() or not int_part.isdigit():
-        return None
-    v = int(int_part)
-    return v if v <= _I64_MAX else None
-
-
 def opt_ms(v: Any) -> int | None:
     """Millisecond time: JSON integer or string, a fractional part floored; anything else ``None``."""
     t = type(v)
@@ -167,7 +162,12 @@ def opt_ms(v: Any) -> int | None:
     else:
         return None
     dot = text.find(".")
-    return _i64_digits(text if dot < 0 else text[:dot])
+    if dot >= 0:
+        text = text[:dot]
+    if not text or not text.isascii() or not text.isdigit() or len(text.lstrip("0")) > 19:
+        return None
+    out = int(text)
+    return out if out <= _I64_MAX else None
 
 
 def secs_to_ms(v: Any) -> int | None:
@@ -187,6 +187,8 @@ def secs_to_ms(v: Any) -> int | None:
     if frac and not (frac.isascii() and frac.isdigit()):
         return None
     ms = (frac[:3] + "000")[:3]
+    if len(int_part.lstrip("0")) > 19:
+        return None
     secs = int(int_part)
     if secs > _I64_MAX:
         return None
@@ -407,6 +409,13 @@ def _tickers(f: _Frame, result: Any) -> list[Any]:
     return _each(result, c, one)
 
 
+def _dec_fast(v: Any, field: str, ctx: str) -> str:
+    """``req_dec`` with the common case (a non-empty decimal string) inlined by the callers' type check."""
+    if type(v) is str and _is_dec(v) is not None:
+        return v
+    return req_dec(v, field, ctx)
+
+
 def _trades(f: _Frame, result: Any) -> list[Any]:
     c = f.channel
     spot = f.market == "spot"
@@ -417,28 +426,40 @@ def _trades(f: _Frame, result: Any) -> list[Any]:
     else:
         items = entries(result, c)
     out = []
+    recv = f.recv
+    is_dec = _is_dec
     for t in items:
         if type(t) is not dict:
             require_object(t, "result entry", c)
-        price = req_dec(t.get("price"), "price", c)
+        price = t.get("price")
+        if type(price) is not str or is_dec(price) is None:
+            price = req_dec(price, "price", c)
         ts = opt_ms(t.get("create_time_ms"))
         if ts is None:
             ts = f.time_ms
+        tid = t.get("id")
+        trade_id = str(tid) if type(tid) is int else id_text(tid)
         if spot:
-            qty = abs_dec(req_dec(t.get("amount"), "amount", c), "amount", c)
-            side_code = opt_str(t.get("side"))
+            amount = t.get("amount")
+            if type(amount) is not str or is_dec(amount) is None:
+                amount = req_dec(amount, "amount", c)
+            qty = amount[1:] if amount[0] in "+-" else amount
+            side_code = t.get("side")
+            if type(side_code) is not str or not side_code:
+                side_code = None
             side = side_code if side_code == "buy" or side_code == "sell" else None
+            sym = t.get("currency_pair")
             out.append(
-                Trade("gateio", "spot", opt_str(t.get("currency_pair")), c, ts, f.recv, price, qty, side, side_code,
-                      id_text(t.get("id")))
+                Trade("gateio", "spot", sym if type(sym) is str and sym else None, c, ts, recv, price, qty, side,
+                      side_code, trade_id)
             )
         else:
             size = req_dec(t.get("size"), "size", c)
             sg = sign(size)
             side = "buy" if sg == 1 else ("sell" if sg == -1 else None)
             out.append(
-                Trade("gateio", "futures", opt_str(t.get("contract")), c, ts, f.recv, price, abs_dec(size, "size", c),
-                      side, None, id_text(t.get("id")))
+                Trade("gateio", "futures", opt_str(t.get("contract")), c, ts, recv, price,
+                      size[1:] if size[0] in "+-" else size, side, None, trade_id)
             )
     return out
 
@@ -536,12 +557,56 @@ def _level_slow(level: Any, i: int, field: str, ctx: str) -> tuple[str, str]:
     return (price, size)
 
 
+# possessive quantifiers: no backtracking, one pass over the joined texts
+_DECS_NL = re.compile(r"(?:[+-]?+[0-9]++(?:\.[0-9]++)?+(?:[eE][+-]?+[0-9]++)?+\n)++").fullmatch
+_get_p = operator.itemgetter("p")
+_get_s = operator.itemgetter("s")
+_STR_ONLY = {str}
+_LIST_ONLY = {list}
+_DICT_ONLY = {dict}
+_TWO = {2}
+
+
+def _all_decimal(texts: list[str]) -> bool:
+    """Every text a decimal (one regex pass; no text may hide the separator)."""
+    joined = "\n".join(texts) + "\n"
+    return joined.count("\n") == len(texts) and _DECS_NL(joined) is not None
+
+
 def levels(v: Any, field: str, ctx: str) -> list[tuple[str, str]]:
     """One book side: ``[[price, size], …]`` or ``[{"p": price, "s": size}, …]``; absent = no change."""
     if v is None:
         return []
     if type(v) is not list:
         raise _invalid(field, ctx, f"expected an array of levels, got {_type_name(v)}")
+    if not v:
+        return []
+    # fast paths, all C-level passes: every level well-formed and every text a decimal
+    kinds = set(map(type, v))
+    if kinds == _LIST_ONLY and set(map(len, v)) == _TWO:
+        flat = list(chain.from_iterable(v))
+        if set(map(type, flat)) == _STR_ONLY and _all_decimal(flat):
+            return list(map(tuple, v))
+    elif kinds == _DICT_ONLY:
+        try:
+            prices = list(map(_get_p, v))
+            sizes = list(map(_get_s, v))
+        except KeyError:
+            return _levels_slow(v, field, ctx)
+        if set(map(type, prices)) == _STR_ONLY and _all_decimal(prices):
+            st = set(map(type, sizes))
+            if st == _STR_ONLY:
+                if _all_decimal(sizes):
+                    return list(zip(prices, sizes))
+            elif st <= _NUMS:
+                return list(zip(prices, map(str, sizes)))
+    return _levels_slow(v, field, ctx)
+
+
+_NUMS = {int, Num}
+
+
+def _levels_slow(v: list[Any], field: str, ctx: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     append = out.append
     is_dec = _is_dec
@@ -578,10 +643,14 @@ def _book_update(f: _Frame, r: Any, obu: bool) -> Any:
             raise _invalid("s", c, f"stream name {rust_debug_str(stream)} is not ob.<symbol>.<level>")
     else:
         symbol = opt_str(r.get("s"))
-    last = opt_u64(r.get("u"), "u", c)
-    if last is None:
-        raise _missing("u", c)
-    first = opt_u64(r.get("U"), "U", c)
+    last = r.get("u")
+    if type(last) is not int or not 0 <= last <= _U64_MAX:
+        last = opt_u64(last, "u", c)
+        if last is None:
+            raise _missing("u", c)
+    first = r.get("U")
+    if type(first) is not int or not 0 <= first <= _U64_MAX:
+        first = opt_u64(first, "U", c)
     if first is not None:
         if first > last:
             raise _invalid("U", c, f"first update id {first} > last update id {last}")
