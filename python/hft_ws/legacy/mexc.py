@@ -804,6 +804,9 @@ def _depth_body(
     return _levels(data.get("bids"), "bids", ctx), _levels(data.get("asks"), "asks", ctx), first, last
 
 
+_NZ = frozenset("123456789")
+
+
 def _levels(v: Any, side: str, ctx: str) -> list[tuple[str, str]]:
     if v is None:
         return []
@@ -813,10 +816,16 @@ def _levels(v: Any, side: str, ctx: str) -> list[tuple[str, str]]:
     for row in v:
         if type(row) is not list or not 2 <= len(row) <= 3:
             raise _invalid(side, ctx, "level must be [price, vol] or [price, vol, count]")
-        price = _number(row[0], "price", ctx)
+        p, q = row[0], row[1]
+        tp, tq = type(p), type(q)
+        # fast path: number tokens, price with a leading non-zero digit, unsigned volume
+        if (tp is JFloat or tp is JInt) and (tq is JInt or tq is JFloat) and p[0] in _NZ and q[0] != "-":
+            out.append((str.__str__(p), str.__str__(q)))
+            continue
+        price = _number(p, "price", ctx)
         if wire.decimal_sign(price) != wire.POSITIVE:
             raise _invalid(side, ctx, f"price must be > 0, got {price}")
-        qty = _number(row[1], "vol", ctx)
+        qty = _number(q, "vol", ctx)
         if wire.decimal_sign(qty) == wire.NEGATIVE:
             raise _invalid(side, ctx, f"vol must be >= 0, got {qty}")
         out.append((price, qty))
