@@ -229,7 +229,11 @@ def test_state_transfer_both_ways(ops: list[Any], deltas_only: bool) -> None:
         _outcome(getattr(rust, method), u)
     # Python -> Rust keeps everything the Rust object can hold, buffered diffs included
     r2 = L.to_rust(py)
-    assert _state_of(r2) == _state_of(py)
+    want = _state_of(py)
+    if py.phase == "buffering":
+        # while buffering, last_seq only echoes a refused (too old) snapshot: not transferable, not used
+        want["last_seq"] = None
+    assert _state_of(r2) == want
     assert r2.buffered == py.buffered
     # Rust -> Python: synced books and sequence ids carry over; a buffering sync restarts buffering
     p2 = L.from_rust(rust)

@@ -766,7 +766,8 @@ def _snapshot_event(exchange: str, market: str, symbol: str, bids: list[tuple[st
 def to_rust(sync: BookSync) -> Any:
     """A Rust ``hft_ws.BookSync`` in the same state: levels, last sequence id, phase, buffered diffs.
 
-    Not carried (the Rust object has no setter): the counters, ``last_gap`` and ``last_synced``.
+    Not carried (the Rust object has no setter): the counters, ``last_gap``, ``last_synced`` and, while
+    buffering, the ``last_seq`` of a refused (too old) snapshot.
     """
     from hft_ws._core import BookSync as RustBookSync
 

@@ -124,7 +124,7 @@ def load_fast(text: str, raw: bytes | None) -> Any:
 
 _WS = frozenset(" \t\n\r")
 _DIGITS = frozenset("0123456789")
-_HEX = frozenset("0123456789abcdefABCDEF+")  # u32::from_str_radix accepts a leading '+'
+_HEX = frozenset("0123456789abcdefABCDEF")
 
 
 class RustReader:
@@ -278,7 +278,7 @@ class RustReader:
         # Rust slices 4 *bytes*: a non-ASCII char inside makes the slice fail ("truncated")
         if len(h) < 4 or not h.isascii():
             raise self.err("truncated \\u escape")
-        if not all(c in _HEX for c in h) or "+" in h[1:]:
+        if not all(c in _HEX for c in h):
             raise self.err("invalid \\u escape")
         self.i += 4
         return int(h, 16)

@@ -75,6 +75,9 @@ def symbol_from_channel(channel: str) -> str | None:
     return sym
 
 
+_MAX_SHIFT = 4096
+
+
 def times_100(s: str) -> str | None:
     """Exact ``s × 100`` as plain decimal text (``codes.rs::times_100``), ``None`` for non-decimals."""
     if wire.decimal_sign(s) is None:
@@ -92,6 +95,8 @@ def times_100(s: str) -> str | None:
     int_part, _, frac_part = digits_part.partition(".")
     digits = int_part + frac_part
     scale = len(frac_part) - exp - 2
+    if abs(scale) > _MAX_SHIFT:
+        return None  # the Rust side refuses shifts past i64 or 4096 places (codes.rs MAX_SHIFT)
     return _render(neg, digits, scale)
 
 
