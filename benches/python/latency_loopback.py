@@ -5,7 +5,10 @@ trade ``id`` is the server's ``time.time_ns()`` taken just before the send, so b
 ``time.time_ns() - id`` after their handler returned:
 
 (a) `hft_ws.transport.connect` + `GateSpotParser.parse` (Rust codec and parser),
-(b) a plain `websockets` client + `json.loads`.
+(b) a plain `websockets` client + `json.loads`,
+(c) ``hft_ws_mgr``: the full library path, `WebSocketManager` + `GateSpotPublic` (transport callback ->
+    ``Exchange._on_message`` -> ``_handle_message`` -> dispatch -> ``Handler.on_trade``), with acks, heartbeat
+    deadlines and the watchdog off (the bench server only pushes).
 
 Server and clients share one process and event loop (same clock). The clients alternate in rounds so
 that drift of the machine's load hits both alike. Run::
@@ -27,7 +30,9 @@ from typing import Any
 import websockets
 from websockets.asyncio.server import ServerConnection, serve
 
+import hft_ws
 from hft_ws._core import GateSpotParser
+from hft_ws.exchanges.gateio import GateSpotPublic
 from hft_ws.transport import connect
 
 _TEMPLATE = (
@@ -79,6 +84,25 @@ async def run_hft_ws(url: str, frames: int) -> array[int]:
     return lat
 
 
+async def run_manager(url: str, frames: int) -> array[int]:
+    lat: array[int] = array("q")
+    done = asyncio.get_running_loop().create_future()
+
+    class Bench(hft_ws.Handler):
+        def on_trade(self, t: Any) -> None:
+            _consume(t)
+            lat.append(time.time_ns() - int(t.trade_id))
+            if len(lat) >= frames and not done.done():
+                done.set_result(None)
+
+    mgr = hft_ws.WebSocketManager(Bench(), ping_interval=3600.0, idle_timeout=None, pong_timeout=None,
+                                  ack_timeout=None)
+    async with mgr:
+        mgr.add(GateSpotPublic(["BTC_USDT"], ["trades"], ws_url=url, rest_url="http://127.0.0.1:9"))
+        await asyncio.wait_for(done, 30.0)
+    return lat
+
+
 class _Dict:
     """Same field access as the parsed `Trade` (strings to float, as the parser does)."""
 
@@ -110,13 +134,19 @@ def _pct(data: list[int], q: float) -> float:
 async def main(frames: int, rounds: int, gap: float) -> dict[str, list[tuple[float, float]]]:
     per_round = max(1, frames // rounds)
     server = Server(per_round, gap)
-    results: dict[str, list[tuple[float, float]]] = {"hft_ws": [], "websockets": []}
-    runners: dict[str, Callable[[str, int], Any]] = {"hft_ws": run_hft_ws, "websockets": run_websockets}
+    results: dict[str, list[tuple[float, float]]] = {"hft_ws": [], "hft_ws_mgr": [], "websockets": []}
+    runners: dict[str, Callable[[str, int], Any]] = {
+        "hft_ws": run_hft_ws,
+        "hft_ws_mgr": run_manager,
+        "websockets": run_websockets,
+    }
     async with serve(server.handler, "127.0.0.1", 0, compression=None) as srv:
         port = next(iter(srv.sockets)).getsockname()[1]
         url = f"ws://127.0.0.1:{port}/"
         for r in range(rounds):
-            order = ["hft_ws", "websockets"] if r % 2 == 0 else ["websockets", "hft_ws"]
+            order = ["hft_ws", "hft_ws_mgr", "websockets"]
+            if r % 2:
+                order.reverse()
             for name in order:
                 lat = sorted(await runners[name](url, per_round))
                 results[name].append((_pct(lat, 0.50), _pct(lat, 0.99)))
