@@ -226,8 +226,9 @@ class WebSocketManager:
           connections of the entry (reconnects and rotations included; the live one's counters too);
         - ``events``: handler calls; ``handler_errors``: handler exceptions (each also sent to ``on_error``);
         - ``parse_errors``: ``{kind: count}`` (parser error kinds, ``frame_<kind>`` for protocol violations);
-        - ``reconnects``, ``connects``, ``rotations``, ``rotation_failures``, ``handover_duplicates`` (events
-          dropped as already delivered by the old connection of a rotation);
+        - ``reconnects``, ``connects``, ``rotations``, ``rotations_forced`` (switched without a proven overlap:
+          the old connection ended first, or ``rotation_timeout``), ``rotation_failures`` (attempts given up and
+          retried), ``handover_duplicates`` (events dropped as already delivered by the old connection);
         - ``gaps``, ``resyncs``, ``snapshot_errors`` (order-book sync);
         - ``rest_requests`` (attempts), ``rest_429`` (429 / 418 answers), ``rest_retries``, ``rest_failures``
           (calls given up);
@@ -497,6 +498,7 @@ class WebSocketManager:
         try:
             probe._subscribe(new.send_text)
             deadline = loop.time() + self.rotation_timeout
+            bridged = False
             while True:
                 if ex._fatal is not None or self._closing or not new.is_open:
                     reason = "new connection closed" if not new.is_open else "stopped"
@@ -508,10 +510,13 @@ class WebSocketManager:
                 if settled:
                     handover.confirmed = True
                     if handover.ready():
+                        bridged = True
                         break
                 if loop.time() >= deadline:
                     break
                 await asyncio.sleep(0.005)
+            if not bridged:
+                ex.metrics.rotations_forced += 1
             self._switch(slot, old, new, probe, kept, handover)
             switched = True
         finally:

@@ -148,6 +148,7 @@ class ConnectionMetrics:
     subscription_failures: int = 0
     connects: int = 0
     rotations: int = 0
+    rotations_forced: int = 0
     rotation_failures: int = 0
     handover_duplicates: int = 0
     #: receive (``recv_ts_ns``) to handler-return latency, last 4096 messages
@@ -183,6 +184,7 @@ class ConnectionMetrics:
             "subscription_failures": self.subscription_failures,
             "connects": self.connects,
             "rotations": self.rotations,
+            "rotations_forced": self.rotations_forced,
             "rotation_failures": self.rotation_failures,
             "handover_duplicates": self.handover_duplicates,
             "latency": self.latency.snapshot_us(),
@@ -651,10 +653,11 @@ class Handover:
     While the replacement connection is being prepared, the exchange's ``_deliver`` is shadowed (an
     instance attribute, so no cost outside rotations) by `deliver_old`, which notes what the old
     connection delivered; the replacement's messages are parsed by an inert probe whose handler notes
-    them in ``new``. `ready` tells when the two overlap: for every stream the old connection delivered up
-    to where the new one starts (sequenced: ``old.hi >= new.lo - 1``; else the new one's first event was
-    delivered), and, for streams the old one delivered after the new subscriptions were confirmed, the new
-    one has caught up. After the switch, `deliver_dedupe` drops what the old connection already
+    them in ``new``. `ready` tells when the two overlap: the new connection carried data, and for every
+    stream it carried the old connection delivered up to where the new one starts (sequenced:
+    ``old.hi >= new.lo - 1``; else the new one's first event was delivered), and, for streams the old one
+    delivered after the new subscriptions were confirmed, the new one has caught up. (Streams still quiet
+    on the new connection rely on the exchange sending one connection's messages in order.) After the switch, `deliver_dedupe` drops what the old connection already
     delivered (depth ranges at or below its highest sequence number, other events by `event_key` in a
     bounded window) until the manager ends the handover."""
 
@@ -681,6 +684,10 @@ class Handover:
 
     def ready(self) -> bool:
         old, new = self.old, self.new
+        if not new.lo and not new.first:
+            # no data on the new connection yet: data the old one still has in flight may predate
+            # the new subscriptions, so cutting the old one now could lose it
+            return False
         for stream, lo in new.lo.items():
             if old.hi.get(stream, lo - 2) < lo - 1:
                 return False
