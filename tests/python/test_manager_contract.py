@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from types import SimpleNamespace
 from typing import Any, ClassVar
 
+import pytest
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
@@ -388,3 +389,43 @@ def test_handover_unsequenced_by_trade_id() -> None:
     assert ex.__dict__["_deliver"] == h2.deliver_old
     h2.end()
     assert "_deliver" not in ex.__dict__
+
+
+# ---- sharding plan (unit) ---------------------------------------------------------------------------
+
+
+class Weighted(Echo):
+    """A login (shared by every shard) plus one two-channel request per symbol."""
+
+    max_subscriptions: ClassVar[int | None] = 5
+
+    def subscription_requests(self) -> list[SubRequest]:
+        login = SubRequest("login", json.dumps({"login": 1}), None, "login")
+        return [login] + [SubRequest(f"sub:{s}", json.dumps({"sub": s}), s, weight=2) for s in self.symbols]
+
+
+def test_shard_plan_counts_weights_and_shared_requests() -> None:
+    rec = Recorder()
+    mgr = hft_ws.WebSocketManager(rec)
+    ex = Weighted(list("ABCDE"), ws_url="ws://127.0.0.1:9/")
+    assert mgr.add(ex) is ex
+    assert [s.ex.symbols for s in mgr._slots] == [["A", "B"], ["C", "D"], ["E"]]  # 1 + 2 * 2 <= 5
+    assert all(type(s.ex) is Weighted and s.ex.ws_url == ex.ws_url for s in mgr._slots)
+    assert list(mgr.metrics()) == ["test:spot:Weighted:0.0", "test:spot:Weighted:0.1", "test:spot:Weighted:0.2"]
+    fits = Weighted(list("AB"), ws_url="ws://127.0.0.1:9/")
+    mgr.add(fits)
+    assert mgr._slots[-1].ex is fits and "test:spot:Weighted:1" in mgr.metrics()
+    # before any connection: the facade sums its shards' pending subscriptions (none sent yet)
+    assert ex.metrics_snapshot()["subscriptions"] == {"pending": 0, "confirmed": 0, "failed": 0}
+    assert ex.metrics_snapshot()["shards"] == 3 and ex.metrics_snapshot()["connected"] is False
+
+
+def test_shard_needs_a_symbols_argument() -> None:
+    class Account(Echo):
+        max_subscriptions: ClassVar[int | None] = 1
+
+        def __init__(self, *, ws_url: str) -> None:
+            super().__init__(["A", "B"], ws_url=ws_url)
+
+    with pytest.raises(ValueError, match="takes no 'symbols' argument"):
+        hft_ws.WebSocketManager(Recorder()).add(Account(ws_url="ws://127.0.0.1:9/"))

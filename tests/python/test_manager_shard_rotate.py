@@ -254,6 +254,9 @@ def test_rotation_when_old_connection_dies_midway() -> None:
         ranges = rec.ranges[sym]
         seqs = [s for first, last in ranges for s in range(first, last + 1)]
         assert len(seqs) == len(set(seqs))
+        # every discontinuity of the delivered ranges is a gap the client reported (then resynced)
+        breaks = sum(first != prev_last + 1 for (_, prev_last), (first, _) in zip(ranges, ranges[1:], strict=False))
+        assert breaks <= rec.count("gap", sym)
 
 
 def test_rotated_shards() -> None:
