@@ -454,8 +454,12 @@ class WebSocketManager:
             await asyncio.sleep(delay)
             if slot.conn is not conn or not conn.is_open or self._closing or slot.ex._fatal is not None:
                 return False
-            if await self._rotate(slot, conn):
-                return True
+            try:
+                if await self._rotate(slot, conn):
+                    return True
+            except Exception as e:  # noqa: BLE001 - e.g. the new connection failed while subscribing
+                slot.ex._report_error(e)
+                slot.ex._state("rotation_failed", f"{type(e).__name__}: {e}")
             slot.ex.metrics.rotation_failures += 1
             delay = max(0.05, min(lead / 4, 30.0))
 

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import pytest
 
 import hft_ws
+from hft_ws.exchanges.base import Handover
 from hft_ws.exchanges.gateio import GateSpotPublic
 from hft_ws.sim import Simulator
 
@@ -229,10 +230,12 @@ def test_rotation_against_sent_log() -> None:
     assert counted[0] > 50 and rec.count("gap") == 0
 
 
-def test_rotation_when_old_connection_dies_midway() -> None:
-    """The server drops the old connection while the replacement is subscribing: delivery switches to
+def test_rotation_when_old_connection_dies_midway(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server drops the old connection while the replacement is being prepared: delivery switches to
     the replacement at once, and any gap takes the usual gap -> resync path (books end in sync)."""
     symbols = SYMBOLS[:2]
+    # the overlap is never judged reached: only the old connection's end can trigger the switch
+    monkeypatch.setattr(Handover, "ready", lambda self: False)
 
     async def body(sim: Simulator, mgr: hft_ws.WebSocketManager, rec: Ledger) -> None:
         ex = gate(sim, GateSpotPublic, symbols, ["book"])
