@@ -154,6 +154,10 @@ def test_shard_recreated_from_constructor_arguments() -> None:
     assert (clone.book_depth, clone.book_interval, clone.ws_url) == (50, "20ms", ex.ws_url)
     positional = Limited(SYMBOLS, ["trades"], ws_url="ws://127.0.0.1:1/ws/v4/")
     assert positional._clone(["SOL_USDT"]).channels == ["trades"]
+    keywords = Limited(channels=["book"], symbols=iter(SYMBOLS))  # as in the spec's usage; an iterator too
+    probe = keywords._clone()
+    assert probe.symbols == SYMBOLS and probe.channels == ["book"] and probe is not keywords
+    assert keywords._clone(["BTC_USDT"]).symbols == ["BTC_USDT"]
 
 
 # ---- rotation -----------------------------------------------------------------------------------
@@ -274,4 +278,35 @@ def test_rotated_shards() -> None:
     rec = run(body, max_connection_age=0.8)
     assert rec.count("gap") == 0
     for sym in SYMBOLS:
+        assert check_depth_accounting_ok(rec, sym)
+
+
+def test_refused_rotation_retried_while_old_connection_lives() -> None:
+    """The class's own ``max_connection_age``; the replacement's connects are refused for a while: the
+    attempts fail and are retried, the old connection keeps delivering, then the rotation goes through."""
+
+    class ShortLived(GateSpotPublic):
+        max_connection_age: ClassVar[float | None] = 1.0
+
+    symbols = SYMBOLS[:2]
+
+    async def body(sim: Simulator, mgr: hft_ws.WebSocketManager, rec: Ledger) -> None:
+        ex = gate(sim, ShortLived, symbols, ["trades", "book"])
+        mgr.add(ex)
+        await settle(sim, ex, symbols)
+        await wait_until(lambda: rec.count("rotated") >= 1, 10.0)
+        # the next rotation is due 0.9 s after this one: refuse connects until after it
+        await sim.inject("gateio", "spot", "refuse_connects", 1.2)
+        await wait_until(lambda: rec.count("rotation_failed") >= 1, 10.0)
+        n = rec.depths
+        await wait_until(lambda: rec.depths > n + 5, 5.0)  # the old connection still delivers
+        await wait_until(lambda: rec.count("rotated") >= 2, 10.0)
+        await settle(sim, ex, symbols)
+        m = next(iter(mgr.metrics().values()))
+        assert m["rotation_failures"] >= 1 and m["rotations"] >= 2 and m["reconnects"] == 0
+        assert m["resyncs"] == len(symbols)
+
+    rec = run(body, symbols=symbols)
+    assert rec.count("gap") == 0
+    for sym in symbols:
         assert check_depth_accounting_ok(rec, sym)
