@@ -38,7 +38,8 @@ class Ledger(Recorder):
 
     def on_trade(self, t: Any) -> None:
         super().on_trade(t)
-        self.trade_ids.setdefault(t.symbol, []).append(int(t.trade_id))
+        if t.trade_id:
+            self.trade_ids.setdefault(t.symbol, []).append(int(t.trade_id))
 
 
 def books_match(sim: Simulator, ex: GateSpotPublic, symbol: str) -> bool:
