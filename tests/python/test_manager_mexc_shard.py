@@ -1,21 +1,17 @@
 """MEXC spot (30 subscriptions per connection, 24 h lifetime) through the manager's sharding and rotation,
-against the simulator, which enforces the 30-subscription limit. Runs once `hft_ws.exchanges.mexc` exists
-(written on another branch against the exchange contract)."""
+against the simulator, which enforces the 30-subscription limit."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-import pytest
-
 import hft_ws
+from hft_ws.exchanges import mexc
 from hft_ws.sim import Simulator
 
 from test_manager_shard_rotate import Ledger, check_depth_accounting_ok
 from test_manager_gate import wait_until
-
-mexc = pytest.importorskip("hft_ws.exchanges.mexc")
 
 #: 16 symbols x (trades + book) = 32 subscriptions: more than one connection may carry
 SIM_SYMBOLS = [f"C{i:02d}_USDT" for i in range(16)]
