@@ -15,14 +15,17 @@ shards; `metrics` has one entry per connection. A request set that cannot be spl
 than the limit, or requests that do not shrink with the symbols) raises ``ValueError`` at `add`.
 
 Rotation (make-before-break): a connection older than ``max_connection_age`` minus a lead
-(``min(600 s, 10 %)``) is replaced: `_prepare`, open the new connection, send the subscriptions, and let an
-inert probe (a re-created object whose spawned work is cancelled) parse what arrives, while the raw
-messages are kept. The old connection keeps delivering; the exchange's ``_deliver`` is shadowed to note
+(``min(600 s, 10 %)``) is replaced: `_prepare`, open the new connection, send the exchange object's
+`subscription_requests` there, and let an inert probe (a re-created object whose spawned work is cancelled,
+registered with those requests through `Exchange._subscribe`) parse what arrives and match the
+acknowledgements, while the raw messages are kept. The old connection keeps delivering; the exchange's ``_deliver`` is shadowed to note
 what it delivered (see `hft_ws.exchanges.base.Handover`). Once the new subscriptions are settled and the
 two connections overlap (every sequenced stream: the old one reached the new one's first sequence number;
 other streams: the new one's first event was delivered by the old one; and the new one caught up with what
 the old one delivered since), delivery switches, synchronously: the old connection's callback becomes a
-discard, the kept messages are replayed through the exchange (dropping what the old connection already
+discard, the object registers the same requests (`Exchange._subscribe` with a sender that sends nothing:
+pending again, so the replayed acknowledgements report them), the kept messages are replayed through the
+exchange (dropping what the old connection already
 delivered: depth ranges at or below its highest sequence number, trades by trade id, other events by
 content, in a bounded window), then the new connection's callback is the plain ``exchange._on_message``;
 the old one is closed (1000). Books stay continuous (the replayed diffs bridge, stale ones are ignored by
@@ -47,7 +50,7 @@ from types import TracebackType
 from typing import Any
 
 from hft_ws.errors import AuthError, ConnectionLost
-from hft_ws.exchanges.base import Exchange, Handover
+from hft_ws.exchanges.base import Exchange, Handover, SubRequest
 from hft_ws.handler import Handler
 from hft_ws.transport import ErrorCallback, MessageCallback, PongCallback, WebSocketConnection, connect
 
@@ -83,6 +86,10 @@ class _ProbeSink(Handler):
 
 def _discard(payload: str | bytes, recv_ts_ns: int) -> None:
     """The old connection's callback after a rotation switched delivery away from it."""
+
+
+def _no_send(text: str) -> None:
+    """At a rotation's switch the requests were already sent (by the probe, on the new connection)."""
 
 
 def _ignore(*_: Any) -> None:
@@ -233,7 +240,8 @@ class WebSocketManager:
         - ``rest_requests`` (attempts), ``rest_429`` (429 / 418 answers), ``rest_retries``, ``rest_failures``
           (calls given up);
         - ``subscription_failures``; ``subscriptions``: ``{"pending", "confirmed", "failed"}`` counts now;
-        - ``latency``: receive timestamp to handler return over the last 4096 messages, as
+        - ``latency``: receive timestamp to handler return over the last 4096 messages (the messages a
+          rotation held and replayed included, with their receive timestamps), as
           ``{"samples", "p50_us", "p90_us", "p99_us", "max_us"}`` (``None`` values before any message);
         - ``connected``: whether the connection is open now.
 
@@ -500,7 +508,10 @@ class WebSocketManager:
         switched = False
         handover.begin()
         try:
-            probe._subscribe(new.send_text)
+            # the exchange object makes the requests (its request ids, its re-send texts); the probe sends
+            # them and matches their acknowledgements; at the switch the object registers the same ones
+            requests = ex.subscription_requests()
+            probe._subscribe(new.send_text, requests)
             deadline = loop.time() + self.rotation_timeout
             bridged = False
             while True:
@@ -521,7 +532,7 @@ class WebSocketManager:
                 await asyncio.sleep(0.005)
             if not bridged:
                 ex.metrics.rotations_forced += 1
-            self._switch(slot, old, new, probe, kept, handover)
+            self._switch(slot, old, new, requests, kept, handover)
             switched = True
         finally:
             slot.next_conn = None
@@ -538,7 +549,7 @@ class WebSocketManager:
         slot: _Slot,
         old: WebSocketConnection,
         new: WebSocketConnection,
-        probe: Exchange,
+        requests: list[SubRequest],
         kept: list[tuple[str | bytes, int]],
         handover: Handover,
     ) -> None:
@@ -549,10 +560,9 @@ class WebSocketManager:
         old._on_pong = None
         old._on_error = None
         self._unwatch(slot)
-        subs = probe._subs
-        for sub in subs.values():  # the replay confirms (or fails) them again, now reported to the user
-            sub.state, sub.reason = "pending", None
-        ex._subs = subs
+        # the requests the new connection got, pending again: the replay confirms (or fails) them,
+        # reported to the user this time
+        ex._subscribe(_no_send, requests)
         ex._send = new.send_text
         ex._reconnect = self._closer(new)
         slot.conn = new

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 import hft_ws
 from hft_ws.exchanges import mexc
 from hft_ws.sim import Simulator
@@ -53,4 +55,36 @@ def test_mexc_spot_sharded_and_rotated() -> None:
     asyncio.run(main())
     assert rec.count("subscription_failed") == 0 and rec.count("gap") == 0
     for sym in NATIVE:
+        assert check_depth_accounting_ok(rec, sym)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="MexcFuturesPublic builds its ack FIFO in _connected; a rotation registers the replacement's "
+    "requests through _subscribe (see Exchange._subscribe): remove this marker once the FIFO is built there",
+)
+def test_mexc_futures_rotation() -> None:
+    """MEXC futures answers subscriptions in order (the class matches them with a FIFO of keys): a rotation
+    must register the replacement's requests in that FIFO too, else its acks match nothing."""
+    rec = Ledger()
+    symbols = ["BTC_USDT", "ETH_USDT"]
+
+    async def main() -> None:
+        async with asyncio.timeout(40.0):
+            async with Simulator(seed=17, symbols=symbols, rate_hz=20) as sim:
+                urls = sim.urls[("mexc", "futures")]
+                mgr = hft_ws.WebSocketManager(rec, ping_interval=0.5, max_connection_age=1.0, rotation_timeout=5.0)
+                async with mgr:
+                    ex = mexc.MexcFuturesPublic(symbols, ["trades", "book"], ws_url=urls["ws"], rest_url=urls["rest"])
+                    mgr.add(ex)
+                    await wait_until(lambda: rec.count("rotated") >= 2, 20.0)
+                    await wait_until(lambda: all(ex.book(s) is not None for s in symbols), 10.0)
+                    m = next(iter(mgr.metrics().values()))
+                    assert m["rotations"] >= 2 and m["rotations_forced"] == 0 and m["reconnects"] == 0
+                    assert m["resyncs"] == len(symbols) and m["subscription_failures"] == 0
+                    assert m["subscriptions"]["pending"] == 0 and m["subscriptions"]["failed"] == 0
+
+    asyncio.run(main())
+    assert rec.count("gap") == 0
+    for sym in symbols:
         assert check_depth_accounting_ok(rec, sym)

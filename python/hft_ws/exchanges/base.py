@@ -12,8 +12,9 @@ messages during a rotation). Requirements on a subclass: its constructor takes `
 sharded) and can be called again with the same arguments without side effects (no I/O); every
 `SubRequest` that concerns one symbol carries it in ``symbol`` (requests with ``symbol=None`` are sent on
 every shard); per-symbol query methods listed in ``shard_routed`` (default ``("book",)``) take the symbol as
-first argument; the constructor must not keep per-connection state outside what `_connected` /
-`_disconnected` reset, and work spawned on a diff must go through `_spawn` (a probe cancels it).
+first argument; acknowledgement state kept beside ``_subs`` is (re)built in `_subscribe`, not `_connected`
+(a rotation does not call `_connected` / `_disconnected`: the object's books, tasks and keys carry over to
+the new connection); work spawned from the receive path goes through `_spawn` (a probe cancels it).
 """
 
 from __future__ import annotations
@@ -401,11 +402,15 @@ class Exchange(ABC):
         self._send = send
         self._subscribe(send)
 
-    def _subscribe(self, send: Sender) -> None:
-        """Sends `subscription_requests` and registers each as pending (a fresh table)."""
+    def _subscribe(self, send: Sender, requests: Sequence[SubRequest] | None = None) -> None:
+        """Sends ``requests`` (default: `subscription_requests`) and registers each as pending in a fresh
+        table. Per-connection acknowledgement state kept beside ``_subs`` (e.g. a FIFO of keys for an
+        exchange that answers in order) belongs in an override of this method, not of `_connected`: a
+        rotation calls it on its probe (sending on the new connection) and, at the switch, on this object
+        with the same requests and a sender that sends nothing."""
         self._subs = {}
         now = time.monotonic_ns()
-        for req in self.subscription_requests():
+        for req in self.subscription_requests() if requests is None else requests:
             self._subs[req.key] = Subscription(req.key, req.label or req.key, req.symbol, sent_ns=now)
             send(req.message)
 
