@@ -73,7 +73,7 @@ def test_mexc_futures_rotation() -> None:
         async with asyncio.timeout(40.0):
             async with Simulator(seed=17, symbols=symbols, rate_hz=20) as sim:
                 urls = sim.urls[("mexc", "futures")]
-                mgr = hft_ws.WebSocketManager(rec, ping_interval=0.5, max_connection_age=1.0, rotation_timeout=5.0)
+                mgr = hft_ws.WebSocketManager(rec, ping_interval=0.5, max_connection_age=1.0, rotation_timeout=2.0)
                 async with mgr:
                     ex = mexc.MexcFuturesPublic(symbols, ["trades", "book"], ws_url=urls["ws"], rest_url=urls["rest"])
                     mgr.add(ex)
@@ -88,3 +88,40 @@ def test_mexc_futures_rotation() -> None:
     assert rec.count("gap") == 0
     for sym in symbols:
         assert check_depth_accounting_ok(rec, sym)
+
+
+def test_mexc_spot_private_rotation() -> None:
+    """The listenKey connection rotates: `_prepare` keeps the key alive (or makes a new one) for the
+    replacement, the keep-alive loop carries over, and no private event is delivered twice."""
+    seen: list[str] = []
+
+    class Private(Ledger):
+        def on_event(self, event: Any) -> None:
+            super().on_event(event)
+            if getattr(event, "kind", None) in ("order", "fill", "balance"):
+                d = event.to_dict()
+                d.pop("recv_ts_ns", None)
+                seen.append(repr(sorted(d.items())))
+
+    rec = Private()
+
+    async def main() -> None:
+        async with asyncio.timeout(40.0):
+            async with Simulator(seed=3, symbols=["BTC_USDT"], rate_hz=10, private_rate_hz=20) as sim:
+                urls = sim.urls[("mexc", "spot")]
+                creds = sim.credentials
+                mgr = hft_ws.WebSocketManager(rec, ping_interval=0.5, max_connection_age=1.0, rotation_timeout=2.0)
+                async with mgr:
+                    ex = mexc.MexcSpotPrivate(api_key=creds.api_key, api_secret=creds.api_secret,
+                                              ws_url=urls["ws"], rest_url=urls["rest"])
+                    mgr.add(ex)
+                    await wait_until(lambda: rec.count("rotated") >= 2, 20.0)
+                    m = next(iter(mgr.metrics().values()))
+                    assert m["rotations"] >= 2 and m["rotations_forced"] == 0 and m["reconnects"] == 0
+                    assert m["subscriptions"] == {"pending": 0, "confirmed": 3, "failed": 0}
+                    assert m["rest_requests"] >= 1 + m["rotations"]  # a key, then a keep-alive per rotation
+                    assert sim.connections("mexc", "spot") <= 2
+
+    asyncio.run(main())
+    assert len(seen) > 10 and len(seen) == len(set(seen))
+    assert not [e for e in rec.errors if isinstance(e, hft_ws.AuthError)]
