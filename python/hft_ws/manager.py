@@ -68,6 +68,8 @@ class _Slot:
     #: the replacement being prepared by a rotation
     next_conn: WebSocketConnection | None = None
     rotation: asyncio.Task[bool] | None = None
+    #: loop time at which ``conn`` was opened (its age is what a rotation is timed by)
+    opened_at: float = 0.0
     #: heartbeat / watchdog / ack-timeout tasks of ``conn``
     watchers: list[asyncio.Task[None]] = field(default_factory=list)
     #: ends the current handover's deduplication after the grace period
@@ -372,7 +374,7 @@ class WebSocketManager:
                 continue
             slot.conn = conn
             ex.metrics.conn = conn
-            started = loop.time()
+            started = slot.opened_at = loop.time()
             ex._state("connected", ex.ws_url)
             ex._reconnect = self._closer(conn)
             ex._connected(conn.send_text)
@@ -457,7 +459,7 @@ class WebSocketManager:
     async def _rotate_later(self, slot: _Slot, conn: WebSocketConnection, age: float) -> bool:
         """Rotates ``conn`` once it is ``age`` minus the lead old; retries while it lives."""
         lead = min(600.0, 0.1 * age)
-        delay = age - lead
+        delay = slot.opened_at + age - lead - asyncio.get_running_loop().time()
         while True:
             await asyncio.sleep(delay)
             if slot.conn is not conn or not conn.is_open or self._closing or slot.ex._fatal is not None:
@@ -476,7 +478,8 @@ class WebSocketManager:
         there is nothing left to rotate)."""
         ex = slot.ex
         loop = asyncio.get_running_loop()
-        ex._state("rotating", f"connection older than {self._max_age(ex):g} s minus lead")
+        age = self._max_age(ex) or 0.0
+        ex._state("rotating", f"connection lifetime {age:g} s: replacing it {min(600.0, 0.1 * age):g} s before")
         try:
             await ex._prepare()
         except AuthError as e:
@@ -500,6 +503,7 @@ class WebSocketManager:
 
         try:
             new = await self._open(ex, warm, probe._saw_pong, _ignore)
+            opened_at = loop.time()
         except Exception as e:  # noqa: BLE001 - retried while the old connection lives
             ex._state("rotation_failed", f"{type(e).__name__}: {e}")
             await probe._aclose()
@@ -533,6 +537,7 @@ class WebSocketManager:
             if not bridged:
                 ex.metrics.rotations_forced += 1
             self._switch(slot, old, new, requests, kept, handover)
+            slot.opened_at = opened_at
             switched = True
         finally:
             slot.next_conn = None
