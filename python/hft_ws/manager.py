@@ -15,26 +15,25 @@ shards; `metrics` has one entry per connection. A request set that cannot be spl
 than the limit, or requests that do not shrink with the symbols) raises ``ValueError`` at `add`.
 
 Rotation (make-before-break): a connection older than ``max_connection_age`` minus a lead
-(``min(600 s, 10 %)``) is replaced: `_prepare`, open the new connection, send the exchange object's
-`subscription_requests` there, and let an inert probe (a re-created object whose spawned work is cancelled,
-registered with those requests through `Exchange._subscribe`) parse what arrives and match the
-acknowledgements, while the raw messages are kept. The old connection keeps delivering; the exchange's ``_deliver`` is shadowed to note
-what it delivered (see `hft_ws.exchanges.base.Handover`). Once the new subscriptions are settled and the
-two connections overlap (every sequenced stream: the old one reached the new one's first sequence number;
-other streams: the new one's first event was delivered by the old one; and the new one caught up with what
-the old one delivered since), delivery switches, synchronously: the old connection's callback becomes a
-discard, the object registers the same requests (`Exchange._subscribe` with a sender that sends nothing:
-pending again, so the replayed acknowledgements report them), the kept messages are replayed through the
-exchange (dropping what the old connection already
-delivered: depth ranges at or below its highest sequence number, trades by trade id, other events by
-content, in a bounded window), then the new connection's callback is the plain ``exchange._on_message``;
-the old one is closed (1000). Books stay continuous (the replayed diffs bridge, stale ones are ignored by
-the sync machine), so no resync. If the old connection ends during the preparation, the switch happens at
-once (a gap, if any, takes the usual gap -> resync path); if the overlap is not reached within
-``rotation_timeout`` the switch happens anyway; a failed preparation is retried while the old connection
-lives. Unsequenced streams without a trade id (tickers, book tickers, klines, MEXC deals): deduplicated by
-content; two genuinely identical events (same content and exchange timestamp) inside the handover window
-would be delivered once.
+(``min(600 s, 10 %)``) is replaced: `_prepare`, open the new connection, send the exchange object's `subscription_requests`
+there, and let an inert probe (a re-created object whose spawned work is cancelled, registered with those
+requests through `Exchange._subscribe`) parse what arrives and match the acknowledgements, while the raw
+messages are kept. The old connection keeps delivering; the exchange's ``_deliver`` is shadowed to note what
+it delivered (see `hft_ws.exchanges.base.Handover`). Once the new subscriptions are settled and the two
+connections overlap (every sequenced stream: the old one reached the new one's first sequence number; other
+streams: the new one's first event was delivered by the old one; and the new one caught up with what the old
+one delivered since), delivery switches, synchronously: the old connection's callback becomes a discard, the
+object registers the same requests (`Exchange._subscribe` with a sender that sends nothing: pending again, so
+the replayed acknowledgements report them), the kept messages are replayed through the exchange (dropping what
+the old connection already delivered: depth ranges at or below its highest sequence number, trades by trade
+id, other events by content, in a bounded window), then the new connection's callback is the plain
+``exchange._on_message``; the old one is closed (1000). Books stay continuous (the replayed diffs bridge,
+stale ones are ignored by the sync machine), so no resync. If the old connection ends during the preparation,
+the switch happens at once (a gap, if any, takes the usual gap -> resync path); if the overlap is not reached
+within ``rotation_timeout`` (or 100,000 messages are held) the switch happens anyway; a failed preparation is
+retried while the old connection lives. Unsequenced streams without a trade id (tickers, book tickers, klines,
+MEXC deals): deduplicated by content; two genuinely identical events (same content and exchange timestamp)
+inside the handover window would be delivered once.
 
 States (``on_state``) beyond the exchange's: ``connecting``, ``connected``, ``connect_failed``,
 ``disconnected``, ``stalled``, ``pong_timeout``, ``rotating``, ``rotated``, ``rotation_failed``.
@@ -84,6 +83,10 @@ class _ProbeSink(Handler):
 
     def on_event(self, event: Any) -> None:
         self.handover.note_new(event)
+
+
+#: a rotation switches, overlap proven or not, once it holds this many messages of the new connection
+_MAX_KEPT = 100_000
 
 
 def _discard(payload: str | bytes, recv_ts_ns: int) -> None:
@@ -531,7 +534,7 @@ class WebSocketManager:
                     if handover.ready():
                         bridged = True
                         break
-                if loop.time() >= deadline:
+                if loop.time() >= deadline or len(kept) >= _MAX_KEPT:
                     break
                 await asyncio.sleep(0.005)
             if not bridged:
