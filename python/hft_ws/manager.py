@@ -14,8 +14,8 @@ facade: ``book(symbol)`` answers from the owning shard, ``subscriptions()`` and 
 shards; `metrics` has one entry per connection. A request set that cannot be split (one symbol needing more
 than the limit, or requests that do not shrink with the symbols) raises ``ValueError`` at `add`.
 
-Rotation (make-before-break): a connection older than ``max_connection_age`` minus a lead
-(``min(600 s, 10 %)``) is replaced: `_prepare`, open the new connection, send the exchange object's `subscription_requests`
+Rotation (make-before-break): a connection older than ``max_connection_age`` minus a lead (``min(600 s,
+10%)``) is replaced: `_prepare`, open the new connection, send the exchange object's `subscription_requests`
 there, and let an inert probe (a re-created object whose spawned work is cancelled, registered with those
 requests through `Exchange._subscribe`) parse what arrives and match the acknowledgements, while the raw
 messages are kept. The old connection keeps delivering; the exchange's ``_deliver`` is shadowed to note what
