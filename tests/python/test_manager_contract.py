@@ -429,3 +429,19 @@ def test_shard_needs_a_symbols_argument() -> None:
 
     with pytest.raises(ValueError, match="takes no 'symbols' argument"):
         hft_ws.WebSocketManager(Recorder()).add(Account(ws_url="ws://127.0.0.1:9/"))
+
+
+def test_metrics_keys_as_documented() -> None:
+    mgr = hft_ws.WebSocketManager(Recorder())
+    mgr.add(Echo(["A"], ws_url="ws://127.0.0.1:9/"))
+    m = mgr.metrics()["test:spot:Echo:0"]
+    assert set(m) == {
+        "frames", "messages", "bytes", "events", "handler_errors", "parse_errors", "reconnects", "connects",
+        "rotations", "rotations_forced", "rotation_failures", "handover_duplicates", "gaps", "resyncs",
+        "snapshot_errors", "rest_requests", "rest_429", "rest_retries", "rest_failures", "subscription_failures",
+        "subscriptions", "latency", "connected",
+    }
+    assert m["latency"] == {"samples": 0, "p50_us": None, "p90_us": None, "p99_us": None, "max_us": None}
+    assert m["subscriptions"] == {"pending": 0, "confirmed": 0, "failed": 0} and m["connected"] is False
+    doc = hft_ws.WebSocketManager.metrics.__doc__ or ""
+    assert all(f"``{key}``" in doc for key in m)
