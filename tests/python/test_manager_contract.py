@@ -445,3 +445,18 @@ def test_metrics_keys_as_documented() -> None:
     assert m["subscriptions"] == {"pending": 0, "confirmed": 0, "failed": 0} and m["connected"] is False
     doc = hft_ws.WebSocketManager.metrics.__doc__ or ""
     assert all(f"``{key}``" in doc for key in m)
+
+
+def test_recorded_constructor_arguments_never_shown() -> None:
+    class Keyed(Echo):
+        def __init__(self, symbols: Sequence[str], *, ws_url: str, api_secret: str) -> None:
+            super().__init__(symbols, ws_url=ws_url)
+            self._secret_len = len(api_secret)  # what the class keeps is its own business
+
+    secret = "sk-0123456789abcdef-SECRET"
+    ex = Keyed(["A", "B"], ws_url="ws://127.0.0.1:9/", api_secret=secret)
+    shard = ex._clone(["B"])
+    assert shard.symbols == ["B"] and shard._secret_len == len(secret)  # type: ignore[attr-defined]
+    for obj in (ex, shard):
+        assert secret not in repr(vars(obj)) + repr(obj) + str(obj)
+    assert repr(ex._ctor) == "<constructor arguments>"

@@ -253,6 +253,20 @@ class Subscription:
 _SIGNATURES: dict[type, inspect.Signature] = {}
 
 
+class _CtorArgs:
+    """The constructor arguments of an exchange object. They may hold an API key and secret: the repr
+    shows neither (nor anything else), so ``vars(exchange)`` stays printable."""
+
+    __slots__ = ("args", "kwargs")
+
+    def __init__(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        self.args = args
+        self.kwargs = kwargs
+
+    def __repr__(self) -> str:
+        return "<constructor arguments>"
+
+
 def _init_signature(cls: type) -> inspect.Signature:
     sig = _SIGNATURES.get(cls)
     if sig is None:
@@ -289,12 +303,12 @@ class Exchange(ABC):
     #: methods whose first argument is a symbol: a sharded object answers them from the owning shard
     shard_routed: ClassVar[tuple[str, ...]] = ("book",)
 
-    #: the constructor arguments ``(args, kwargs)``, recorded by `__new__` (never shown: may hold secrets)
-    _ctor: tuple[tuple[Any, ...], dict[str, Any]]
+    #: the constructor arguments, recorded by `__new__` (never shown: they may hold secrets)
+    _ctor: _CtorArgs
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Self:
         self = super().__new__(cls)
-        self._ctor = (args, dict(kwargs))
+        self._ctor = _CtorArgs(args, dict(kwargs))
         return self
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -339,7 +353,7 @@ class Exchange(ABC):
         """A new object of the same class from the recorded constructor arguments, with ``symbols``
         (default: this object's) in place of the original ``symbols`` argument."""
         cls = type(self)
-        args, kwargs = self._ctor
+        args, kwargs = self._ctor.args, self._ctor.kwargs
         sig = _init_signature(cls)
         if "symbols" in sig.parameters:
             bound = sig.bind(None, *args, **kwargs)  # None stands for self
