@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
 
 import hft_ws
 from hft_ws.exchanges import mexc
@@ -58,11 +57,6 @@ def test_mexc_spot_sharded_and_rotated() -> None:
         assert check_depth_accounting_ok(rec, sym)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MexcFuturesPublic builds its ack FIFO in _connected; a rotation registers the replacement's "
-    "requests through _subscribe (see Exchange._subscribe): remove this marker once the FIFO is built there",
-)
 def test_mexc_futures_rotation() -> None:
     """MEXC futures answers subscriptions in order (the class matches them with a FIFO of keys): a rotation
     must register the replacement's requests in that FIFO too, else its acks match nothing."""
