@@ -114,16 +114,16 @@ def test_flip_mid_stream_same_events_and_books(name: str, cls: Any) -> None:
     ref._bind(ref_h)
     flip._bind(flip_h)
     for ex in (ref, flip):
-        ex._books["BTC_USDT"].start()
+        ex._books.syncs["BTC_USDT"].start()
     flips = {200: True, 900: False, 1500: True, 2600: False}
     for i, line in enumerate(lines):
         if i == 100:  # the REST snapshot arrives while diffs are buffered
             for ex in (ref, flip):
-                assert ex._books["BTC_USDT"].on_snapshot(ex._parser.parse_snapshot(snap, "BTC_USDT")) == "synced"
+                assert ex._books.syncs["BTC_USDT"].on_snapshot(ex._parser.parse_snapshot(snap, "BTC_USDT")) == "synced"
         if i in flips:
             assert set_path(flip, flips[i])
             assert is_legacy_parser(flip._parser) == flips[i]
-            sync = flip._books["BTC_USDT"]
+            sync = flip._books.syncs["BTC_USDT"]
             assert isinstance(sync, legacy_book.BookSync) == flips[i]
         for ex in (ref, flip):
             ex._handle_message(line.encode(), 1_000 + i)
@@ -142,12 +142,12 @@ def test_flip_while_buffering_refetches_snapshot() -> None:
     snap = (GATE / "replay_spot_btc_usdt.snapshot.json").read_bytes()
     ex = GateSpotPublic(["BTC_USDT"], ["book"])
     ex._bind(Capture())
-    ex._books["BTC_USDT"].start()
+    ex._books.syncs["BTC_USDT"].start()
     for line in lines[:50]:
         ex._handle_message(line, 0)
-    assert ex._books["BTC_USDT"].buffered > 0
+    assert ex._books.syncs["BTC_USDT"].buffered > 0
     set_path(ex, True)
-    sync = ex._books["BTC_USDT"]
+    sync = ex._books.syncs["BTC_USDT"]
     # the Rust buffer cannot be read: the Python sync buffers afresh and still wants a snapshot
     assert isinstance(sync, legacy_book.BookSync) and sync.needs_snapshot and sync.phase == "buffering"
     for line in lines[50:]:
@@ -210,7 +210,7 @@ def test_flip_against_simulator() -> None:
                         assert set_path(ex, on)
                         await _wait(lambda: sum(len(v) for v in rec.trade_ids.values()) > n + 20)
                         await _wait(lambda: _books_match(sim, ex))
-                        assert isinstance(ex._books[SYMBOLS[0]], legacy_book.BookSync) == on
+                        assert isinstance(ex._books.syncs[SYMBOLS[0]], legacy_book.BookSync) == on
 
     asyncio.run(main())
     assert not rec.errors

@@ -1,8 +1,8 @@
 """Gate.io exchange classes (protocol notes: shared/protocols/gateio.md).
 
 `GateSpotPublic`: public spot channels. ``book`` means ``spot.order_book_update`` (100 ms) kept in sync
-with the REST snapshot procedure (notes section 8.1) by `hft_ws.BookSync`: buffer diffs from subscribe
-time, fetch ``GET /api/v4/spot/order_book?...&with_id=true`` once a diff is buffered, apply it and the
+with the REST snapshot procedure (notes section 8.1) by `hft_ws.exchanges.books.BookKeeper` (one
+`hft_ws.BookSync` per symbol): buffer diffs from subscribe time, fetch ``GET /api/v4/spot/order_book?...&with_id=true`` once a diff is buffered, apply it and the
 bridging diffs, then apply every diff; on a gap (or buffer overflow) report ``on_state("gap")`` and fetch a
 new snapshot. ``on_book`` gets the maintained book after every applied update and after each resync.
 
@@ -25,7 +25,6 @@ pong / service-notice handling.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -34,12 +33,11 @@ from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar, NamedTuple
 
-import aiohttp
-
-from hft_ws._core import BookSync, GateFuturesParser, GateSpotParser
+from hft_ws._core import GateFuturesParser, GateSpotParser
 from hft_ws.auth import Credentials, gate_auth_block
 from hft_ws.errors import AuthError, HftWsError, ParseError
-from hft_ws.exchanges.base import Exchange, SubRequest
+from hft_ws.exchanges.base import Exchange, Sender, SubRequest
+from hft_ws.exchanges.books import BookKeeper
 from hft_ws.rest import RestClient
 
 __all__ = [
@@ -219,13 +217,11 @@ class _GatePublic(_GateBase):
         self.book_interval = book_interval
         self.kline_interval = kline_interval
         self.snapshot_timeout = snapshot_timeout
-        keep_book = "book" in self.channels
-        self._books: dict[str, BookSync] = (
-            {s: BookSync("gateio", self.market, s) for s in self.symbols} if keep_book else {}
-        )
-        self._fetching: set[str] = set()
         # Gate public REST: 200 requests / 10 s per endpoint (RL-DOC); stay well under it
-        self._rest = RestClient(self.rest_url, rate=10.0, burst=10, timeout=snapshot_timeout, metrics=self.metrics)
+        self._rest = RestClient(
+            self.rest_url, rate=10.0, burst=10, timeout=snapshot_timeout, metrics=self.metrics
+        )
+        self._books = BookKeeper(self, self.symbols if "book" in self.channels else (), self._fetch_snapshot)
 
     @abstractmethod
     def _book_payload(self, symbol: str) -> list[str]:
@@ -253,21 +249,14 @@ class _GatePublic(_GateBase):
 
     # ---- connection lifecycle ------------------------------------------------------------------
 
-    def _connected(self, send: Any) -> None:
-        for sync in self._books.values():
-            # subscribe time: start buffering; the snapshot is requested once a diff is buffered
-            sync.reset()
-            sync.start()
-        self._fetching.clear()
+    def _connected(self, send: Sender) -> None:
+        # subscribe time: start buffering; a snapshot is requested once a diff is buffered
+        self._books.connected()
         super()._connected(send)
 
     def _disconnected(self) -> None:
         super()._disconnected()
-        self._fetching.clear()
-        for sym, sync in self._books.items():
-            if sync.is_synced:
-                self._state("unsynced", "disconnected", sym)
-            sync.reset()
+        self._books.disconnected()
 
     async def _aclose(self) -> None:
         await super()._aclose()
@@ -285,35 +274,12 @@ class _GatePublic(_GateBase):
             kind = ev.kind
             if kind == "depth":
                 deliver("depth", ev)
-                sync = books.get(ev.symbol) if books else None
-                if sync is not None:
-                    self._book_diff(sync, ev)
+                if books:
+                    books.on_diff(ev)
             elif kind in _CONTROL_KINDS:
                 self._control(kind, ev)
             else:
                 deliver(kind, ev)
-
-    def _book_diff(self, sync: BookSync, ev: Any) -> None:
-        symbol: str = ev.symbol
-        try:
-            outcome = sync.on_diff(ev)
-        except HftWsError as e:
-            self._report_error(e)
-            return
-        if outcome == "applied" or outcome == "synced":
-            book = sync.book
-            if outcome == "synced":
-                self._state("synced", "full push", symbol)
-            if book is not None:
-                self._deliver("book", book)
-        elif outcome == "gap" or outcome == "overflow":
-            self.metrics.gaps += 1
-            gap = sync.last_gap
-            reason = f"expected {gap[0]}, got {gap[1]}" if outcome == "gap" and gap else outcome
-            self._state("gap", reason, symbol)
-        if sync.needs_snapshot and symbol not in self._fetching and self._send is not None:
-            self._fetching.add(symbol)
-            self._spawn(self._resync(symbol, sync))
 
     # ---- REST snapshot -------------------------------------------------------------------------
 
@@ -324,38 +290,11 @@ class _GatePublic(_GateBase):
             raise HftWsError(f"snapshot {symbol}: HTTP {status}")
         return body
 
-    async def _resync(self, symbol: str, sync: BookSync) -> None:
-        """Fetches snapshots until one bridges the buffered diffs (capped backoff between tries)."""
-        self._state("resyncing", None, symbol)
-        delay = 0.05
-        try:
-            while self._send is not None and sync.needs_snapshot:
-                try:
-                    body = await self._fetch_snapshot(symbol)
-                    snap = self._parser.parse_snapshot(body, symbol)
-                    outcome = sync.on_snapshot(snap)
-                except (HftWsError, aiohttp.ClientError, TimeoutError) as e:
-                    self.metrics.snapshot_errors += 1
-                    self._report_error(e)
-                    outcome = "error"
-                if outcome == "synced":
-                    self.metrics.resyncs += 1
-                    self._state("synced", "snapshot", symbol)
-                    book = sync.book
-                    if book is not None:
-                        self._deliver("book", book)
-                    return
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
-        finally:
-            self._fetching.discard(symbol)
-
     # ---- introspection -------------------------------------------------------------------------
 
     def book(self, symbol: str) -> Any:
         """The maintained `OrderBook` of ``symbol`` while synced, else ``None``."""
-        sync = self._books.get(symbol)
-        return None if sync is None else sync.book
+        return self._books.book(symbol)
 
 
 class GateSpotPublic(_GatePublic):
