@@ -17,6 +17,7 @@ import hft_ws
 from hft_ws import auth
 from hft_ws.exchanges import gateio
 from hft_ws.exchanges.gateio import GateFuturesPrivate, GateSpotPrivate, auth_failure_label
+from hft_ws.legacy import is_legacy_parser
 from hft_ws.sim import Simulator
 
 from test_manager_gate import Recorder, wait_until
@@ -310,7 +311,13 @@ Body = Callable[[Simulator, hft_ws.WebSocketManager, Any, PrivRecorder], Awaitab
 
 
 def run_private(
-    market: str, body: Body, *, secret: str = SECRET, key: str = KEY, **ex_kwargs: Any
+    market: str,
+    body: Body,
+    *,
+    secret: str = SECRET,
+    key: str = KEY,
+    legacy: dict[str, bool] | None = None,
+    **ex_kwargs: Any,
 ) -> PrivRecorder:
     rec = PrivRecorder()
 
@@ -339,7 +346,7 @@ def run_private(
                     else GateFuturesPrivate(**{"user_id": UID, **kwargs})
                 )
                 async with hft_ws.WebSocketManager(
-                    rec, ping_interval=0.2, backoff_base=0.01, backoff_cap=0.05
+                    rec, legacy, ping_interval=0.2, backoff_base=0.01, backoff_cap=0.05
                 ) as mgr:
                     mgr.add(ex)
                     await body(sim, mgr, ex, rec)
@@ -399,8 +406,9 @@ async def compare_with_account(
             check(k, ev, entry)
 
 
+@pytest.mark.parametrize("legacy", [False, True], ids=["rust", "legacy"])
 @pytest.mark.parametrize("market", ["spot", "futures"])
-def test_private_deliveries_match_account(market: str) -> None:
+def test_private_deliveries_match_account(market: str, legacy: bool) -> None:
     kinds = ["order", "fill", "balance"] + (["position"] if market == "futures" else [])
 
     async def body(sim: Simulator, mgr: hft_ws.WebSocketManager, ex: Any, rec: PrivRecorder) -> None:
@@ -410,8 +418,13 @@ def test_private_deliveries_match_account(market: str) -> None:
         m = next(iter(mgr.metrics().values()))
         assert m["handler_errors"] == 0 and m["reconnects"] == 0 and m["subscription_failures"] == 0
         assert sum(m["parse_errors"].values()) == 0
+        # the path the events came from (the pure-Python parser on the legacy path)
+        assert is_legacy_parser(ex._parser) == legacy
+        assert {type(ev).__module__ for evs in rec.private.values() for ev in evs} == {
+            "hft_ws.legacy.events" if legacy else "hft_ws._core"
+        }
 
-    rec = run_private(market, body)
+    rec = run_private(market, body, legacy={"gateio": legacy})
     n = 4 if market == "futures" else 3
     assert rec.count("subscribed") == n and rec.count("connected") == 1
     assert not rec.errors
