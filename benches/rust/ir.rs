@@ -118,7 +118,10 @@ fn dump() {
         };
         line("mexc snapshot", &r);
     }
-    for (m, name) in [(Market::Spot, "spot_btc_usdt"), (Market::Futures, "futures_btc_usdt")] {
+    for (m, name) in [
+        (Market::Spot, "spot_btc_usdt"),
+        (Market::Futures, "futures_btc_usdt"),
+    ] {
         let snap = read(&format!("vectors/gateio/replay_{name}.snapshot.json"));
         line(
             "gate snapshot",
@@ -130,11 +133,17 @@ fn dump() {
     }
     for name in ["futures_btc_usdt", "futures_btc_usdt_merged"] {
         for l in read(&format!("vectors/mexc/replay_{name}.jsonl")).lines() {
-            line("mexc replay", &MexcFuturesParser.parse(l.as_bytes(), Some(1)));
+            line(
+                "mexc replay",
+                &MexcFuturesParser.parse(l.as_bytes(), Some(1)),
+            );
         }
     }
     for l in read("vectors/mexc/replay_spot_btcusdt.pb.jsonl").lines() {
-        line("mexc spot replay", &MexcSpotParser.parse_binary(&b64(l), Some(1)));
+        line(
+            "mexc spot replay",
+            &MexcSpotParser.parse_binary(&b64(l), Some(1)),
+        );
     }
 }
 
@@ -157,14 +166,22 @@ fn main() {
     let mut ok = 0usize;
     for _ in 0..n {
         match case {
-            "gate_book" => ok += gate::parse(black_box(&book), Market::Spot, Some(1)).is_ok() as usize,
-            "gate_trade" => ok += gate::parse(black_box(&trade), Market::Spot, Some(1)).is_ok() as usize,
+            "gate_book" => {
+                ok += gate::parse(black_box(&book), Market::Spot, Some(1)).is_ok() as usize
+            }
+            "gate_trade" => {
+                ok += gate::parse(black_box(&trade), Market::Spot, Some(1)).is_ok() as usize
+            }
             "gate_json" => ok += jsonv::parse(black_box(&book)).is_ok() as usize,
             "mexc_depth" => {
-                ok += MexcSpotParser.parse_binary(black_box(&depth), Some(1)).is_ok() as usize
+                ok += MexcSpotParser
+                    .parse_binary(black_box(&depth), Some(1))
+                    .is_ok() as usize
             }
             "mexc_deals" => {
-                ok += MexcSpotParser.parse_binary(black_box(&deals), Some(1)).is_ok() as usize
+                ok += MexcSpotParser
+                    .parse_binary(black_box(&deals), Some(1))
+                    .is_ok() as usize
             }
             "mexc_fut_depth" => {
                 ok += MexcFuturesParser
@@ -173,12 +190,15 @@ fn main() {
             }
             "gate_replay" => {
                 for l in replay.lines() {
-                    ok += gate::parse(black_box(l.as_bytes()), Market::Spot, Some(1)).is_ok() as usize
+                    ok +=
+                        gate::parse(black_box(l.as_bytes()), Market::Spot, Some(1)).is_ok() as usize
                 }
             }
             "mexc_fut_replay" => {
                 for l in fut_replay.lines() {
-                    ok += MexcFuturesParser.parse(black_box(l.as_bytes()), Some(1)).is_ok() as usize
+                    ok += MexcFuturesParser
+                        .parse(black_box(l.as_bytes()), Some(1))
+                        .is_ok() as usize
                 }
             }
             _ => {}
