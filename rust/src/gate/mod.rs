@@ -8,8 +8,8 @@ use crate::error::ParseError;
 use crate::events::{
     AccountEvent, ApiReply, BalanceUpdate, BookTicker, ControlEvent, ControlKind, Dec, DepthUpdate,
     ErrorReply, Event, Exchange, Fill, Kline, Levels, Liquidation, MarginMode, Market, Meta,
-    OrderStatus, OrderType, OrderUpdate, PositionUpdate, Raw, Side, StatsUpdate, Ticker, Trade,
-    Unknown,
+    OrderStatus, OrderType, OrderUpdate, PositionUpdate, Raw, Side, SmallStr, StatsUpdate, Ticker,
+    Trade, Unknown,
 };
 use crate::mexc::jsonv::{self, J};
 use util::*;
@@ -412,9 +412,9 @@ fn levels(v: Option<J<'_>>, field: &str, ctx: &str) -> R<Levels> {
             }
         };
         // The error's field name is only formatted on the error path (this loop is hot).
-        let price = req_dec(p, field, ctx).map_err(|e| at_level(e, field, i, "price"))?;
-        let size = req_dec(s, field, ctx).map_err(|e| at_level(e, field, i, "size"))?;
-        out.push((price.0, size.0));
+        let price = req_dec_text(p, field, ctx).map_err(|e| at_level(e, field, i, "price"))?;
+        let size = req_dec_text(s, field, ctx).map_err(|e| at_level(e, field, i, "size"))?;
+        out.push((SmallStr::new(price), SmallStr::new(size)));
     }
     Ok(out)
 }
@@ -516,12 +516,14 @@ fn legacy_update(f: &Frame<'_>, result: J<'_>) -> R<Event> {
             Some(prev) if prev == sym => Some(prev),
             Some(_) => Some(None),
         };
+        let price = SmallStr::from(price.0);
         match sign(&size) {
-            1 => bids.push((price.0, size.0)),
-            -1 => asks.push((price.0, abs_dec(&size, "s", c)?.0)),
+            1 => bids.push((price, SmallStr::from(size.0))),
+            -1 => asks.push((price, SmallStr::from(abs_dec(&size, "s", c)?.0))),
             _ => {
-                bids.push((price.0.clone(), size.0.clone()));
-                asks.push((price.0, size.0));
+                let size = SmallStr::from(size.0);
+                bids.push((price.clone(), size.clone()));
+                asks.push((price, size));
             }
         }
     }
@@ -913,8 +915,8 @@ mod tests {
         assert_eq!(
             d.asks,
             vec![
-                ("97.6".to_string(), "120".to_string()),
-                ("97.4".to_string(), "0".to_string())
+                (SmallStr::from("97.6"), SmallStr::from("120")),
+                (SmallStr::from("97.4"), SmallStr::from("0"))
             ]
         );
         assert_eq!((d.first_seq, d.last_seq), (Some(8), Some(10)));
@@ -990,6 +992,6 @@ mod tests {
             (d.last_seq, d.meta.exchange_ts_ms),
             (Some(9), Some(1700000000100))
         );
-        assert_eq!(d.asks, vec![("2".to_string(), "4".to_string())]);
+        assert_eq!(d.asks, vec![(SmallStr::from("2"), SmallStr::from("4"))]);
     }
 }

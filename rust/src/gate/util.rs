@@ -21,12 +21,17 @@ pub fn json_error(e: MexcError) -> ParseError {
 /// Optional decimal field: absent, `null` or `""` → `None`; a string must be a decimal; a number
 /// keeps its exact token.
 pub fn dec(v: Option<J<'_>>, field: &str, ctx: &str) -> R<Option<Dec>> {
+    dec_text(v, field, ctx).map(|t| t.map(Dec::new))
+}
+
+/// [`dec`], borrowing the text from the frame.
+pub fn dec_text<'t>(v: Option<J<'t>>, field: &str, ctx: &str) -> R<Option<&'t str>> {
     match v {
         None | Some(J::Null) => Ok(None),
         Some(J::Str("")) => Ok(None),
         Some(J::Str(s)) => {
             if num::is_decimal(s) {
-                Ok(Some(Dec::new(s)))
+                Ok(Some(s))
             } else {
                 Err(ParseError::invalid(
                     field,
@@ -35,7 +40,7 @@ pub fn dec(v: Option<J<'_>>, field: &str, ctx: &str) -> R<Option<Dec>> {
                 ))
             }
         }
-        Some(J::Num(n)) => Ok(Some(Dec::new(n))),
+        Some(J::Num(n)) => Ok(Some(n)),
         Some(other) => Err(ParseError::invalid(
             field,
             ctx,
@@ -45,6 +50,11 @@ pub fn dec(v: Option<J<'_>>, field: &str, ctx: &str) -> R<Option<Dec>> {
             ),
         )),
     }
+}
+
+/// Required decimal text, borrowed.
+pub fn req_dec_text<'t>(v: Option<J<'t>>, field: &str, ctx: &str) -> R<&'t str> {
+    dec_text(v, field, ctx)?.ok_or_else(|| ParseError::missing(field, ctx))
 }
 
 /// Required decimal field.

@@ -6,6 +6,7 @@ use super::codes;
 use super::error::MexcError;
 use super::jsonv::{self, is_integer_token, J};
 use super::out::{ControlKind, Field, Head, Levels, MexcEvent, PriceKind};
+use crate::events::SmallStr;
 
 /// Parse one futures text frame (JSON as UTF-8 bytes).
 pub fn parse(buf: &[u8]) -> Result<Vec<MexcEvent>, MexcError> {
@@ -290,7 +291,7 @@ fn levels(v: Option<J<'_>>, side: &'static str, ctx: &str) -> Result<Levels, Mex
                 format!("vol must be >= 0, got {qty}"),
             ));
         }
-        out.push((price.to_string(), qty.to_string()));
+        out.push((SmallStr::new(price), SmallStr::new(qty)));
     }
     Ok(out)
 }

@@ -8,6 +8,7 @@ use super::jsonv::{self, J};
 use super::out::{non_empty, ControlKind, Head, Levels, MexcEvent};
 use super::proto::*;
 use super::{decode_push, DecodedPush};
+use crate::events::SmallStr;
 
 /// Decode one binary push into events (one per deal / depth item / ticker item).
 pub fn parse_binary(buf: &[u8]) -> Result<Vec<MexcEvent>, MexcError> {
@@ -159,7 +160,10 @@ pub fn parse_binary(buf: &[u8]) -> Result<Vec<MexcEvent>, MexcError> {
 }
 
 fn levels<I: IntoIterator<Item = (String, String)>>(items: I) -> Levels {
-    items.into_iter().collect()
+    items
+        .into_iter()
+        .map(|(p, q)| (SmallStr::from(p), SmallStr::from(q)))
+        .collect()
 }
 
 fn depth<T: LevelItem>(
@@ -429,7 +433,7 @@ fn rest_levels(v: Option<J<'_>>, side: &'static str) -> Result<Levels, MexcError
     Ok(out)
 }
 
-fn level_text(v: J<'_>, side: &'static str) -> Result<String, MexcError> {
+fn level_text(v: J<'_>, side: &'static str) -> Result<SmallStr, MexcError> {
     let s = match v {
         J::Str(s) => s,
         J::Num(n) => n,
@@ -448,5 +452,5 @@ fn level_text(v: J<'_>, side: &'static str) -> Result<String, MexcError> {
             format!("not a decimal number: {s:?}"),
         ));
     }
-    Ok(s.to_string())
+    Ok(SmallStr::new(s))
 }
