@@ -577,11 +577,12 @@ impl Parser<'_> {
 }
 
 /// Index of the first `"`, `\\` or control byte at or after `i` (or the end): eight bytes per step,
-/// then byte by byte from the word that holds a stop byte.
+/// the last few byte by byte.
 fn scan_plain(b: &[u8], mut i: usize) -> usize {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
-    // Exact "some byte is zero" / "some byte is < n" tests (n <= 128).
+    // "Some byte is zero" / "some byte is < n" (n <= 128) masks: a false flag can only appear
+    // above a true one (borrows run upwards), so the lowest flag marks the first stop byte.
     let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
     while let Some(chunk) = b.get(i..i + 8) {
         let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
@@ -592,7 +593,8 @@ fn scan_plain(b: &[u8], mut i: usize) -> usize {
             | has_zero(w ^ (LO * u64::from(b'\\')))
             | (w.wrapping_sub(LO * 0x20) & !w & HI);
         if stop != 0 {
-            break;
+            // Little-endian: byte k of the chunk is bits 8k..8k+8.
+            return i + (stop.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
@@ -670,6 +672,37 @@ mod tests {
             }
         }
         assert_eq!(scan_plain(b"abc \x7f\x80 ~!#abcdef", 0), 16);
+        // Two chosen bytes anywhere in 18 (borrow neighbours, high bytes), every start: same
+        // answer as the byte-by-byte definition.
+        let naive = |b: &[u8], i: usize| {
+            (i..b.len())
+                .find(|&k| {
+                    b.get(k)
+                        .is_some_and(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                })
+                .unwrap_or(b.len().max(i))
+        };
+        let tricky = [
+            0x00u8, 0x01, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x5b, 0x5c, 0x5d, 0x7f, 0x80, 0xa2, 0xff,
+        ];
+        for p1 in 0..18 {
+            for p2 in p1..18 {
+                for &c1 in &tricky {
+                    for &c2 in &tricky {
+                        let mut v = vec![b'x'; 18];
+                        if let Some(s) = v.get_mut(p1) {
+                            *s = c1;
+                        }
+                        if let Some(s) = v.get_mut(p2) {
+                            *s = c2;
+                        }
+                        for start in [0, 1, p1, p2] {
+                            assert_eq!(scan_plain(&v, start), naive(&v, start), "{v:?} {start}");
+                        }
+                    }
+                }
+            }
+        }
         assert_eq!(scan_plain(b"", 0), 0);
     }
 
