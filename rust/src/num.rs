@@ -487,17 +487,25 @@ pub fn is_decimal(text: &str) -> bool {
 /// The usual wire form `[+-]?\d+(\.\d+)?` in one pass: a subset of `split`'s grammar, so `true`
 /// here means `split` accepts it (the hot path of level validation).
 fn is_plain_decimal(t: &[u8]) -> bool {
-    let body = match t.split_first() {
-        Some((b'-' | b'+', rest)) => rest,
-        _ => t,
-    };
-    let int_len = body.iter().take_while(|c| c.is_ascii_digit()).count();
-    match body.get(int_len..) {
-        Some([]) => int_len > 0,
-        Some([b'.', frac @ ..]) => {
-            int_len > 0 && !frac.is_empty() && frac.iter().all(u8::is_ascii_digit)
+    let mut i = usize::from(matches!(t.first(), Some(b'-' | b'+')));
+    let int_start = i;
+    while t.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    if i == int_start {
+        return false;
+    }
+    match t.get(i) {
+        None => true,
+        Some(b'.') => {
+            i += 1;
+            let frac_start = i;
+            while t.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            i > frac_start && i == t.len()
         }
-        _ => false,
+        Some(_) => false,
     }
 }
 

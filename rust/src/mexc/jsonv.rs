@@ -304,9 +304,28 @@ pub fn parse(buf: &[u8]) -> Result<Doc<'_>, MexcError> {
     };
     let root = p.document();
     give_buffer(std::mem::take(&mut p.stack));
-    let root = root?;
+    let root = root.map_err(JErr::into_error)?;
     p.doc.nodes.push(root);
     Ok(p.doc)
+}
+
+/// The reader's own small error (keeps every `Result` the recursive descent returns small);
+/// becomes a `MexcError` once, at the end.
+enum JErr {
+    Json(&'static str, usize),
+    TooDeep(usize),
+}
+
+impl JErr {
+    fn into_error(self) -> MexcError {
+        match self {
+            JErr::Json(msg, offset) => MexcError::Json { msg, offset },
+            JErr::TooDeep(offset) => MexcError::TooDeep {
+                limit: MAX_DEPTH,
+                offset,
+            },
+        }
+    }
 }
 
 struct Parser<'a> {
@@ -319,7 +338,7 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    fn document(&mut self) -> Result<Node, MexcError> {
+    fn document(&mut self) -> Result<Node, JErr> {
         self.ws();
         let v = self.value(0)?;
         self.ws();
@@ -329,11 +348,8 @@ impl Parser<'_> {
         Ok(v)
     }
 
-    fn err(&self, msg: &'static str) -> MexcError {
-        MexcError::Json {
-            msg,
-            offset: self.i,
-        }
+    fn err(&self, msg: &'static str) -> JErr {
+        JErr::Json(msg, self.i)
     }
 
     fn peek(&self) -> Option<u8> {
@@ -346,7 +362,7 @@ impl Parser<'_> {
         }
     }
 
-    fn lit(&mut self, word: &str, v: Node) -> Result<Node, MexcError> {
+    fn lit(&mut self, word: &str, v: Node) -> Result<Node, JErr> {
         if self.b.get(self.i..self.i + word.len()) == Some(word.as_bytes()) {
             self.i += word.len();
             Ok(v)
@@ -355,7 +371,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Node, MexcError> {
+    fn value(&mut self, depth: usize) -> Result<Node, JErr> {
         match self.peek() {
             None => Err(self.err("unexpected end of input")),
             Some(b'{') => self.object(depth + 1),
@@ -370,12 +386,9 @@ impl Parser<'_> {
         }
     }
 
-    fn enter(&self, depth: usize) -> Result<(), MexcError> {
+    fn enter(&self, depth: usize) -> Result<(), JErr> {
         if depth > MAX_DEPTH {
-            return Err(MexcError::TooDeep {
-                limit: MAX_DEPTH,
-                offset: self.i,
-            });
+            return Err(JErr::TooDeep(self.i));
         }
         Ok(())
     }
@@ -389,7 +402,7 @@ impl Parser<'_> {
         (start, nodes.len())
     }
 
-    fn object(&mut self, depth: usize) -> Result<Node, MexcError> {
+    fn object(&mut self, depth: usize) -> Result<Node, JErr> {
         self.enter(depth)?;
         self.i += 1;
         let mark = self.stack.len();
@@ -427,7 +440,7 @@ impl Parser<'_> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Node, MexcError> {
+    fn array(&mut self, depth: usize) -> Result<Node, JErr> {
         self.enter(depth)?;
         self.i += 1;
         let mark = self.stack.len();
@@ -462,7 +475,7 @@ impl Parser<'_> {
         self.i - start
     }
 
-    fn number(&mut self) -> Result<Node, MexcError> {
+    fn number(&mut self) -> Result<Node, JErr> {
         let start = self.i;
         if self.peek() == Some(b'-') {
             self.i += 1;
@@ -492,7 +505,7 @@ impl Parser<'_> {
         Ok(Node::Num(start, self.i))
     }
 
-    fn hex4(&mut self) -> Result<u32, MexcError> {
+    fn hex4(&mut self) -> Result<u32, JErr> {
         let h = self
             .s
             .get(self.i..self.i + 4)
@@ -502,7 +515,7 @@ impl Parser<'_> {
         Ok(v)
     }
 
-    fn string(&mut self) -> Result<Node, MexcError> {
+    fn string(&mut self) -> Result<Node, JErr> {
         self.i += 1; // opening quote
         let start = self.i;
         // Fast path: scan to the closing quote; no escapes → borrow.
