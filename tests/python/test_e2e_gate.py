@@ -1,0 +1,239 @@
+"""End to end: WebSocketManager -> Gate spot/futures public -> AuditRecorder, against the simulator, one fault
+per test. After each fault the library must recover and the audit must hold: every sequence number the
+simulator sent is delivered or covered by a reported gap/resync, nothing is delivered twice unflagged, and every
+maintained book equals the simulator's truth (127.0.0.1 only, bounded time)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+import hft_ws
+from hft_ws.exchanges.gateio import GateFuturesPublic, GateSpotPublic
+from hft_ws.sim import Simulator
+from hft_ws.sim.audit import AuditRecorder, AuditReport, BookProbe, audit_sim, check_books, sim_truth
+
+SYMBOLS = ["BTC_USDT", "ETH_USDT"]
+CLASSES: dict[str, type[GateSpotPublic] | type[GateFuturesPublic]] = {
+    "spot": GateSpotPublic,
+    "futures": GateFuturesPublic,
+}
+
+
+async def wait_until(cond: Callable[[], bool], timeout: float = 8.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not cond():
+            await asyncio.sleep(0.01)
+
+
+@dataclass
+class Ctx:
+    sim: Simulator
+    mgr: hft_ws.WebSocketManager
+    ex: GateSpotPublic | GateFuturesPublic
+    rec: AuditRecorder
+    market: str
+
+    def metrics(self) -> dict[str, Any]:
+        return next(iter(self.mgr.metrics().values()))
+
+    def count(self, state: str, symbol: str | None = None) -> int:
+        return self.rec.count_states(state, symbol)
+
+    async def settle(self) -> None:
+        probes = [BookProbe(("gateio", self.market, s), lambda s=s: self.ex.book(s)) for s in SYMBOLS]
+        checks = await check_books(sim_truth(self.sim), probes, timeout=8.0)
+        assert all(c.ok for c in checks), checks
+
+    async def inject(self, kind: str, seconds: float = 0.0, **kw: Any) -> None:
+        await self.sim.inject("gateio", self.market, kind, seconds, **kw)
+
+
+def run(market: str, body: Callable[[Ctx], Awaitable[None]], **mgr_kwargs: Any) -> tuple[AuditRecorder, AuditReport]:
+    rec = AuditRecorder()
+    report: AuditReport | None = None
+
+    async def main() -> None:
+        nonlocal report
+        async with asyncio.timeout(20.0):
+            async with Simulator(seed=17, symbols=SYMBOLS, rate_hz=50) as sim:
+                urls = sim.urls[("gateio", market)]
+                kwargs: dict[str, Any] = {"ping_interval": 0.2, "backoff_base": 0.05, "backoff_cap": 0.2}
+                kwargs.update(mgr_kwargs)
+                async with hft_ws.WebSocketManager(rec, **kwargs) as mgr:
+                    ex = CLASSES[market](SYMBOLS, ["trades", "book"], ws_url=urls["ws"], rest_url=urls["rest"])
+                    mgr.add(ex)
+                    ctx = Ctx(sim, mgr, ex, rec, market)
+                    await ctx.settle()
+                    await body(ctx)
+                    await ctx.settle()
+                # the manager is closed: the simulator's sent log is complete for this client
+                report = audit_sim(rec, sim)
+
+    asyncio.run(main())
+    assert report is not None
+    assert set(report.streams) == {("gateio", market, s) for s in SYMBOLS}
+    report.assert_ok()
+    for r in report.streams.values():
+        assert r.delivered > 0 and r.syncs >= 1
+        assert not r.trade_duplicates and not r.trade_breaks_unreported, r
+    return rec, report
+
+
+MARKETS = pytest.mark.parametrize("market", ["spot", "futures"])
+
+
+@MARKETS
+def test_clean_run(market: str) -> None:
+    async def body(c: Ctx) -> None:
+        await asyncio.sleep(0.3)
+        assert c.metrics()["reconnects"] == 0
+
+    rec, report = run(market, body)
+    for r in report.streams.values():
+        # the initial "resyncing", then "unsynced" + "disconnected" when the manager closes
+        assert r.windows == 3 and rec.count_states("gap") == 0
+        assert set(r.sent) == {"sent"} and r.covered_seqs == 0 and r.syncs == 1
+        assert r.delivered_seqs + r.tail == r.sent_seqs
+
+
+@MARKETS
+def test_drop(market: str) -> None:
+    async def body(c: Ctx) -> None:
+        await c.inject("drop")
+        await wait_until(lambda: c.count("connected") == 2 and all(c.count("synced", s) >= 2 for s in SYMBOLS))
+
+    rec, _ = run(market, body)
+    assert rec.count_states("disconnected") == 2  # the drop, then the manager's close
+
+
+@MARKETS
+def test_stall_short_gap_then_resync(market: str) -> None:
+    """A stall shorter than the watchdog: diffs resume with a jump -> gap -> resync, same connection."""
+
+    async def body(c: Ctx) -> None:
+        await c.inject("stall", 0.3)
+        await wait_until(lambda: all(c.count("gap", s) >= 1 and c.count("synced", s) >= 2 for s in SYMBOLS))
+        assert c.metrics()["reconnects"] == 0
+
+    _, report = run(market, body, idle_timeout=5.0)
+    assert all(r.sent["stalled"] > 0 and r.covered_seqs > 0 for r in report.streams.values())
+
+
+@MARKETS
+def test_stall_trips_watchdog(market: str) -> None:
+    async def body(c: Ctx) -> None:
+        await c.inject("stall", 0.8)
+        await wait_until(lambda: c.count("stalled") >= 1)
+        await wait_until(lambda: all(c.count("synced", s) >= 2 for s in SYMBOLS) and c.count("connected") >= 2)
+
+    run(market, body, idle_timeout=0.3)
+
+
+@MARKETS
+def test_gap(market: str) -> None:
+    async def body(c: Ctx) -> None:
+        await c.inject("gap", symbol="BTC_USDT", count=3)
+        await wait_until(lambda: c.count("gap", "BTC_USDT") >= 1 and c.count("synced", "BTC_USDT") >= 2)
+        assert c.count("gap", "ETH_USDT") == 0 and c.metrics()["reconnects"] == 0
+
+    _, report = run(market, body)
+    btc = report.streams[("gateio", market, "BTC_USDT")]
+    assert btc.sent["skipped"] == 3 and btc.covered_seqs > 0
+
+
+@MARKETS
+def test_garbage(market: str) -> None:
+    async def body(c: Ctx) -> None:
+        await c.inject("garbage", count=3)
+        await wait_until(lambda: sum(c.metrics()["parse_errors"].values()) >= 3)
+        assert c.metrics()["reconnects"] == 0
+
+    rec, report = run(market, body)
+    assert sum(isinstance(e, hft_ws.ParseError) for e in rec.errors) >= 3
+    # garbage frames carry no sequence: nothing was lost, no gap
+    assert all(r.covered_seqs == 0 for r in report.streams.values())
+
+
+@MARKETS
+def test_truncated(market: str) -> None:
+    async def body(c: Ctx) -> None:
+        await c.inject("truncated", symbol="ETH_USDT", count=1)
+        await wait_until(lambda: c.count("gap", "ETH_USDT") >= 1 and c.count("synced", "ETH_USDT") >= 2)
+
+    rec, report = run(market, body)
+    assert any(isinstance(e, hft_ws.ParseError) for e in rec.errors)
+    assert report.streams[("gateio", market, "ETH_USDT")].sent["truncated"] == 1
+
+
+@MARKETS
+def test_oversized(market: str) -> None:
+    async def body(c: Ctx) -> None:
+        await c.inject("oversized", size=hft_ws._core.DEFAULT_MAX_MESSAGE_SIZE + 1024)
+        await wait_until(lambda: c.count("connected") == 2 and all(c.count("synced", s) >= 2 for s in SYMBOLS))
+
+    rec, _ = run(market, body)
+    assert any("exceeds" in (s.reason or "") for s in rec.states if s.state == "disconnected"), rec.states
+    assert any(isinstance(e, hft_ws.FrameError) for e in rec.errors)
+
+
+@MARKETS
+def test_system_notice(market: str) -> None:
+    async def body(c: Ctx) -> None:
+        await c.inject("system_notice")
+        await wait_until(lambda: c.count("connected") == 2 and all(c.count("synced", s) >= 2 for s in SYMBOLS))
+        assert c.count("reconnecting") == 1
+
+    run(market, body)
+
+
+@MARKETS
+def test_refuse_connects(market: str) -> None:
+    async def body(c: Ctx) -> None:
+        await c.inject("refuse_connects", 0.5)
+        await c.inject("drop")
+        await wait_until(lambda: c.count("connect_failed") >= 1)
+        await wait_until(lambda: c.count("connected") == 2 and all(c.count("synced", s) >= 2 for s in SYMBOLS))
+
+    rec, _ = run(market, body)
+    assert any("503" in (s.reason or "") for s in rec.states if s.state == "connect_failed")
+
+
+@MARKETS
+def test_rest_429(market: str) -> None:
+    """Snapshots answered with 429 while resyncing after a gap: retried until one bridges."""
+
+    async def body(c: Ctx) -> None:
+        c.sim.rest_429(3, "gateio")
+        await c.inject("gap", symbol="BTC_USDT", count=1)
+        await wait_until(lambda: c.count("synced", "BTC_USDT") >= 2)
+        assert c.sim.rest_429_left == 0
+        assert c.metrics()["snapshot_errors"] >= 3
+
+    run(market, body)
+
+
+@MARKETS
+def test_slow_consumer_close(market: str) -> None:
+    async def body(c: Ctx) -> None:
+        await c.inject("slow_consumer")
+        await wait_until(lambda: c.count("connected") == 2 and all(c.count("synced", s) >= 2 for s in SYMBOLS))
+
+    rec, _ = run(market, body)
+    assert any("1008" in (s.reason or "") for s in rec.states if s.state == "disconnected"), rec.states
+
+
+@MARKETS
+def test_full_push(market: str) -> None:
+    async def body(c: Ctx) -> None:
+        await c.inject("full_push", symbol="ETH_USDT", count=2)
+        await wait_until(lambda: c.sim.endpoints[("gateio", market)].full_pending.get("ETH_USDT", 0) == 0)
+
+    rec, report = run(market, body)
+    assert rec.count_states("gap") == 0
+    assert report.streams[("gateio", market, "ETH_USDT")].sent["full"] == 2
+
