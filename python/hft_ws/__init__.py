@@ -11,6 +11,7 @@ from hft_ws.errors import (
     HftWsError,
     ParseError,
     SequenceGap,
+    SubscriptionError,
 )
 from hft_ws._core import (
     AccountEvent,
@@ -75,6 +76,7 @@ __all__ = [
     "SequenceGap",
     "StateChange",
     "StatsUpdate",
+    "SubscriptionError",
     "Ticker",
     "Trade",
     "Unknown",

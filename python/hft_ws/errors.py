@@ -28,6 +28,14 @@ class AuthError(HftWsError, PermissionError):
     """Credentials refused by the exchange. Never carries a secret."""
 
 
+class SubscriptionError(HftWsError):
+    """A subscription was refused or never acknowledged; ``key`` names it (no secret in it)."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 class ConnectionLost(HftWsError, ConnectionError):
     """A connection dropped or stalled."""
 

@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any
 
 from hft_ws.exchanges.base import Exchange
-from hft_ws.errors import ConnectionLost
+from hft_ws.errors import AuthError, ConnectionLost
 from hft_ws.handler import Handler
 from hft_ws.transport import WebSocketConnection, connect
 
@@ -37,6 +37,8 @@ class WebSocketManager:
         connect_timeout: float = 10.0,
         stable_after: float = 10.0,
         idle_timeout: float | None = 30.0,
+        pong_timeout: float | None = 10.0,
+        ack_timeout: float | None = 10.0,
     ) -> None:
         if legacy and any(legacy.values()):
             # The pure-Python legacy parsers (hft_ws.legacy) are not part of this build.
@@ -48,6 +50,8 @@ class WebSocketManager:
         self.connect_timeout = connect_timeout
         self.stable_after = stable_after
         self.idle_timeout = idle_timeout
+        self.pong_timeout = pong_timeout
+        self.ack_timeout = ack_timeout
         self._exchanges: list[Exchange] = []
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._conns: dict[int, WebSocketConnection] = {}
@@ -157,10 +161,21 @@ class WebSocketManager:
                 await asyncio.sleep(self._backoff(attempt))
                 attempt += 1
             first = False
+            ex._state("connecting", None)
+            try:
+                await ex._prepare()
+            except AuthError as e:
+                ex._fail_fatally(e, str(e))
+                break
+            except Exception as e:  # noqa: BLE001 - e.g. the listenKey REST call failed: retry with backoff
+                ex._report_error(e)
+                ex._state("connect_failed", f"{type(e).__name__}: {e}")
+                continue
             try:
                 conn = await connect(
-                    ex.ws_url,
+                    ex._connect_url(),
                     ex._on_message,
+                    on_pong=ex._saw_pong,
                     on_error=ex._transport_error,
                     connect_timeout=self.connect_timeout,
                 )
@@ -177,6 +192,7 @@ class WebSocketManager:
             ex._connected(conn.send_text)
             pinger = loop.create_task(self._heartbeat(ex, conn))
             watchdog = loop.create_task(self._watchdog(ex, conn)) if self.idle_timeout else None
+            acks = loop.create_task(self._ack_watch(ex, conn)) if self.ack_timeout else None
             reason = "closed"
             try:
                 code, text = await conn.closed
@@ -187,12 +203,16 @@ class WebSocketManager:
                 pinger.cancel()
                 if watchdog is not None:
                     watchdog.cancel()
+                if acks is not None:
+                    acks.cancel()
                 self._conns.pop(index, None)
                 ex.metrics.frames += conn.frames_received
                 ex.metrics.messages += conn.messages_received
                 ex.metrics.bytes += conn.bytes_received
                 ex._disconnected()
             ex._state("disconnected", reason)
+            if ex._fatal is not None:
+                break  # credentials refused: reconnecting would only be refused again
             if loop.time() - started >= self.stable_after:
                 attempt = 0
 
@@ -217,12 +237,23 @@ class WebSocketManager:
                 return
             seen = conn.frames_received
 
+    async def _ack_watch(self, ex: Exchange, conn: WebSocketConnection) -> None:
+        """Subscriptions still pending ``ack_timeout`` seconds after they were sent become failed."""
+        timeout_ns = int((self.ack_timeout or 0.0) * 1e9)
+        period = max(0.01, (self.ack_timeout or 0.0) / 4)
+        while conn.is_open:
+            await asyncio.sleep(period)
+            ex._expire_acks(timeout_ns)
+
     async def _heartbeat(self, ex: Exchange, conn: WebSocketConnection) -> None:
+        """Sends the exchange's ping every ``ping_interval`` s; a pong must follow within
+        ``pong_timeout`` s, else the connection is dropped (the reconnect path takes over)."""
         while conn.is_open:
             await asyncio.sleep(self.ping_interval)
             msg = ex.ping_message()
             if not conn.is_open:
                 return
+            pongs = ex._pongs
             try:
                 if msg is None:
                     conn.ping()
@@ -230,3 +261,13 @@ class WebSocketManager:
                     conn.send_text(msg)
             except ConnectionLost:
                 return
+            if self.pong_timeout is None:
+                continue
+            deadline = asyncio.get_running_loop().time() + self.pong_timeout
+            while ex._pongs == pongs and conn.is_open:
+                left = deadline - asyncio.get_running_loop().time()
+                if left <= 0:
+                    ex._state("pong_timeout", f"no pong within {self.pong_timeout:g} s")
+                    conn.abort()
+                    return
+                await asyncio.sleep(min(left, 0.05))

@@ -14,12 +14,19 @@ from abc import ABC, abstractmethod
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from hft_ws.errors import FrameError, ParseError
+from hft_ws.errors import FrameError, HftWsError, ParseError, SubscriptionError
 from hft_ws.handler import Handler, StateChange
 
-__all__ = ["Exchange", "ConnectionMetrics", "LatencyRing", "KIND_METHODS"]
+__all__ = [
+    "Exchange",
+    "ConnectionMetrics",
+    "LatencyRing",
+    "KIND_METHODS",
+    "SubRequest",
+    "Subscription",
+]
 
 #: event kind -> `Handler` method name (shared by every exchange class).
 KIND_METHODS: dict[str, str] = {
@@ -108,6 +115,10 @@ class ConnectionMetrics:
     gaps: int = 0
     resyncs: int = 0
     snapshot_errors: int = 0
+    rest_requests: int = 0
+    rest_429: int = 0
+    rest_retries: int = 0
+    subscription_failures: int = 0
     #: receive (``recv_ts_ns``) to handler-return latency, last 4096 messages
     latency: LatencyRing = field(default_factory=LatencyRing)
 
@@ -123,12 +134,39 @@ class ConnectionMetrics:
             "gaps": self.gaps,
             "resyncs": self.resyncs,
             "snapshot_errors": self.snapshot_errors,
+            "rest_requests": self.rest_requests,
+            "rest_429": self.rest_429,
+            "rest_retries": self.rest_retries,
+            "subscription_failures": self.subscription_failures,
             "latency": self.latency.snapshot_us(),
         }
 
 
 #: sends one text message on the current connection
 Sender = Callable[[str], None]
+
+
+class SubRequest(NamedTuple):
+    """One subscription request: ``key`` is what the exchange's acknowledgement is matched by (e.g. a
+    request id or a channel string; never a secret), ``message`` the text to send, ``symbol`` the symbol
+    it concerns (``None`` for several / account-wide), ``label`` a human-readable name for reports."""
+
+    key: str
+    message: str
+    symbol: str | None = None
+    label: str | None = None
+
+
+@dataclass
+class Subscription:
+    """Acknowledgement state of one subscription on the current connection."""
+
+    key: str
+    label: str
+    symbol: str | None
+    state: str = "pending"  # pending -> confirmed | failed
+    reason: str | None = None
+    sent_ns: int = 0
 
 
 class Exchange(ABC):
@@ -153,6 +191,12 @@ class Exchange(ABC):
         # set by the manager per connection: closes it so that the reconnect path opens a new one
         self._reconnect: Callable[[], None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        #: ack state per subscription of the current connection (rebuilt on every connect)
+        self._subs: dict[str, Subscription] = {}
+        #: set when the exchange refused us for good (bad credentials): the manager stops reconnecting
+        self._fatal: HftWsError | None = None
+        #: application pongs seen (the manager's pong deadline compares it before/after a ping)
+        self._pongs = 0
         self._bind(self._handler)
 
     # ---- wiring (called by the manager) ------------------------------------------------------
@@ -162,11 +206,22 @@ class Exchange(ABC):
         self._handler = handler
         self._dispatch = {kind: getattr(handler, name) for kind, name in KIND_METHODS.items()}
 
+    async def _prepare(self) -> None:
+        """Runs before every connect attempt (e.g. obtain a listenKey). Raising `AuthError` stops the
+        reconnect loop for good (reported to the handler); other exceptions are retried with backoff."""
+
+    def _connect_url(self) -> str:
+        """The WebSocket URL of the next connect (after `_prepare`)."""
+        return self.ws_url
+
     def _connected(self, send: Sender) -> None:
         """A connection is open: subscribe (and start what the exchange keeps in sync)."""
         self._send = send
-        for msg in self.subscribe_messages():
-            send(msg)
+        self._subs.clear()
+        now = time.monotonic_ns()
+        for req in self.subscription_requests():
+            self._subs[req.key] = Subscription(req.key, req.label or req.key, req.symbol, sent_ns=now)
+            send(req.message)
 
     def _disconnected(self) -> None:
         """The connection ended: stop sending, cancel the work tied to it."""
@@ -190,8 +245,64 @@ class Exchange(ABC):
     # ---- template methods ----------------------------------------------------------------------
 
     @abstractmethod
+    def subscription_requests(self) -> list[SubRequest]:
+        """The subscriptions (and login / auth messages) to send after every (re)connect, in order."""
+
     def subscribe_messages(self) -> list[str]:
-        """The messages to send after every (re)connect."""
+        """The texts of `subscription_requests`."""
+        return [req.message for req in self.subscription_requests()]
+
+    # ---- subscription acknowledgements -----------------------------------------------------------
+
+    def subscriptions(self) -> dict[str, dict[str, Any]]:
+        """Ack state per subscription of the current connection:
+        ``{label: {"state": "pending"|"confirmed"|"failed", "reason": ..., "symbol": ...}}``."""
+        return {s.label: {"state": s.state, "reason": s.reason, "symbol": s.symbol} for s in self._subs.values()}
+
+    def _sub_confirmed(self, key: str) -> None:
+        """The exchange acknowledged subscription ``key`` (unknown keys are ignored: e.g. a late ack
+        of a previous connection)."""
+        sub = self._subs.get(key)
+        if sub is not None and sub.state != "confirmed":
+            sub.state = "confirmed"
+            sub.reason = None
+            self._state("subscribed", sub.label, sub.symbol)
+
+    def _sub_failed(self, key: str, reason: str | None) -> bool:
+        """The exchange refused subscription ``key``: ``on_state("subscription_failed")``. The error
+        reply itself is delivered by the caller. Returns whether ``key`` was known."""
+        sub = self._subs.get(key)
+        if sub is None:
+            return False
+        sub.state = "failed"
+        sub.reason = reason
+        self.metrics.subscription_failures += 1
+        self._state("subscription_failed", f"{sub.label}: {reason}" if reason else sub.label, sub.symbol)
+        return True
+
+    def _expire_acks(self, timeout_ns: int) -> None:
+        """Subscriptions pending for longer than ``timeout_ns`` become failed (reported to ``on_error``
+        as `SubscriptionError` and ``on_state("subscription_failed")``)."""
+        now = time.monotonic_ns()
+        for sub in list(self._subs.values()):
+            if sub.state == "pending" and now - sub.sent_ns > timeout_ns:
+                reason = f"no acknowledgement within {timeout_ns / 1e9:g} s"
+                self._sub_failed(sub.key, reason)
+                self._deliver("error_reply", SubscriptionError(f"{sub.label}: {reason}", sub.label))
+
+    def _saw_pong(self, *_: Any) -> None:
+        """An application (or protocol) pong arrived: the heartbeat deadline is met."""
+        self._pongs += 1
+
+    def _fail_fatally(self, e: HftWsError, reason: str) -> None:
+        """Credentials refused (or similar): report, close, and do not reconnect."""
+        self._fatal = e
+        self._deliver("error_reply", e)
+        self._state("auth_failed", reason)
+        reconnect = self._reconnect
+        if reconnect is not None:
+            self._reconnect = None
+            reconnect()
 
     def ping_message(self) -> str | None:
         """The application heartbeat, or ``None`` when the exchange has none."""

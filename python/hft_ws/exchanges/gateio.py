@@ -25,7 +25,8 @@ import aiohttp
 
 from hft_ws._core import BookSync, GateFuturesParser, GateSpotParser
 from hft_ws.errors import HftWsError, ParseError
-from hft_ws.exchanges.base import Exchange
+from hft_ws.exchanges.base import Exchange, SubRequest
+from hft_ws.rest import RestClient
 
 __all__ = ["GateSpotPublic", "GateFuturesPublic", "GATE_SPOT_WS_URL", "GATE_FUTURES_WS_URL", "GATE_REST_URL"]
 
@@ -84,7 +85,8 @@ class _GatePublic(Exchange):
             {s: BookSync("gateio", self.market, s) for s in self.symbols} if keep_book else {}
         )
         self._fetching: set[str] = set()
-        self._session: aiohttp.ClientSession | None = None
+        # Gate public REST: 200 requests / 10 s per endpoint (RL-DOC); stay well under it
+        self._rest = RestClient(self.rest_url, rate=10.0, burst=10, timeout=snapshot_timeout, metrics=self.metrics)
         self._next_id = 1
 
     @abstractmethod
@@ -93,9 +95,10 @@ class _GatePublic(Exchange):
 
     # ---- subscriptions -------------------------------------------------------------------------
 
-    def _request(self, channel: str, payload: list[str]) -> str:
+    def _request(self, channel: str, payload: list[str], symbol: str | None = None) -> SubRequest:
+        """One subscribe request; Gate echoes its ``id`` in the ack or error, which is the ack key."""
         self._next_id += 1
-        return json.dumps(
+        text = json.dumps(
             {
                 "time": int(time.time()),
                 "id": self._next_id,
@@ -104,17 +107,18 @@ class _GatePublic(Exchange):
                 "payload": payload,
             }
         )
+        return SubRequest(str(self._next_id), text, symbol, f"{channel} {','.join(payload)}")
 
-    def subscribe_messages(self) -> list[str]:
-        out: list[str] = []
+    def subscription_requests(self) -> list[SubRequest]:
+        out: list[SubRequest] = []
         for ch in self.channels:
             if ch in ("book", "depth"):
                 # one request per pair: the payload is [pair, interval]
                 channel = f"{self.prefix}.order_book_update"
-                out += [self._request(channel, self._book_payload(s)) for s in self.symbols]
+                out += [self._request(channel, self._book_payload(s), s) for s in self.symbols]
             elif ch == "kline":
                 channel = f"{self.prefix}.candlesticks"
-                out += [self._request(channel, [self.kline_interval, s]) for s in self.symbols]
+                out += [self._request(channel, [self.kline_interval, s], s) for s in self.symbols]
             elif ch in self.channel_map:
                 out.append(self._request(self.channel_map[ch], list(self.symbols)))
             elif ch.startswith(self.prefix + "."):
@@ -146,9 +150,7 @@ class _GatePublic(Exchange):
 
     async def _aclose(self) -> None:
         await super()._aclose()
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._rest.close()
 
     # ---- receive path --------------------------------------------------------------------------
 
@@ -167,9 +169,16 @@ class _GatePublic(Exchange):
                 sync = books.get(ev.symbol) if books else None
                 if sync is not None:
                     self._book_diff(sync, ev)
+            elif kind == "subscribed":
+                deliver(kind, ev)
+                self._sub_confirmed(str(ev.request_id))
+            elif kind == "pong":
+                self._pongs += 1
+                deliver(kind, ev)
             elif kind == "error_reply":
                 deliver(kind, ev)
-                self._state("subscription_failed", ev.message, ev.symbol)
+                if not self._sub_failed(str(ev.request_id), ev.message):
+                    self._state("subscription_failed", ev.message, ev.symbol)
             elif kind == "system":
                 # Gate's service-upgrade notice: the server closes soon; move to a new connection now
                 deliver(kind, ev)
@@ -202,15 +211,11 @@ class _GatePublic(Exchange):
     # ---- REST snapshot -------------------------------------------------------------------------
 
     async def _fetch_snapshot(self, symbol: str) -> bytes:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.snapshot_timeout))
-        url = f"{self.rest_url}{self.book_path}"
         params = {self.book_symbol_param: symbol, "limit": str(self.book_depth), "with_id": "true"}
-        async with self._session.get(url, params=params) as resp:
-            body = await resp.read()
-            if resp.status != 200:
-                raise HftWsError(f"snapshot {symbol}: HTTP {resp.status}")
-            return body
+        status, body = await self._rest.get(self.book_path, params)
+        if status != 200:
+            raise HftWsError(f"snapshot {symbol}: HTTP {status}")
+        return body
 
     async def _resync(self, symbol: str, sync: BookSync) -> None:
         """Fetches snapshots until one bridges the buffered diffs (capped backoff between tries)."""
