@@ -26,8 +26,13 @@ Used by ``make demo`` and by the end-to-end tests of every exchange class. Three
    * a *hole* is the set of sent sequence numbers (any status, i.e. everything the simulator published to
      the client's connections) between the highest number accounted so far and the next delivered
      ``first_seq``. A hole inside an open window must be covered by the sync that closes the window
-     (else ``bad_sync``); a hole found while no window is open must be followed by an opener before the
-     next depth delivery of that symbol (the library saw the loss and said so), else it is ``unreported``;
+     (else ``bad_sync``); a hole found while no window is open (a jump in a live, synced stream) must be
+     reported by a symbol-level ``gap``/``resyncing`` state before the next depth delivery of that symbol
+     (a later disconnect does not explain it), and when the reason reads ``expected X, got Y`` (BookSync's
+     wording) the hole must start at or after X; otherwise it is ``unreported``. Y must be the
+     ``first_seq`` of a delivered diff (``gap_without_delivery``: the diff that revealed it was not handed
+     to the handler). A loss inside a reported window that the closing sync covers is accepted: the handler
+     was told the stream was resyncing and the book it gets afterwards includes it;
    * a delivery overlapping an earlier delivered range is a duplicate / out-of-order delivery: allowed only
      when a state change of that stream was reported since the previous delivery (``duplicates_unflagged``);
    * a delivered range the simulator never sent intact (no ``sent``/``full`` entry with that ``last_seq``)
@@ -63,6 +68,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -74,7 +80,11 @@ if TYPE_CHECKING:
     from .server import Simulator
 
 __all__ = [
+    "BOOK",
+    "DEPTH",
     "OPENERS",
+    "STATE",
+    "TRADE",
     "AuditRecorder",
     "AuditReport",
     "BookCheck",
@@ -94,6 +104,10 @@ Interval = tuple[int, int]
 
 #: states that announce a possible loss (symbol-level or connection-level)
 OPENERS = frozenset({"gap", "resyncing", "unsynced", "disconnected", "reconnecting", "stalled", "connect_failed"})
+#: symbol-level states that report a jump the library has just seen in a live stream
+REPORTS = frozenset({"gap", "resyncing"})
+#: BookSync's gap reason ("expected X, got Y": X the first missing number, Y the first_seq that revealed it)
+_GAP_REASON = re.compile(r"expected (\d+), got (\d+)")
 
 # record tags
 DEPTH, BOOK, STATE, TRADE = 0, 1, 2, 3
@@ -282,6 +296,7 @@ class StreamReport:
     bad_sync: list[Interval] = field(default_factory=list)
     duplicates_unflagged: list[Interval] = field(default_factory=list)
     phantoms: list[Interval] = field(default_factory=list)
+    gap_without_delivery: list[int] = field(default_factory=list)
     unrecovered_at_end: list[Interval] = field(default_factory=list)
     tail: int = 0  # sequence numbers sent after the last accounted one (in flight at the end)
     trades: int = 0
@@ -291,7 +306,9 @@ class StreamReport:
 
     @property
     def ok(self) -> bool:
-        return not (self.unreported or self.bad_sync or self.duplicates_unflagged or self.phantoms)
+        return not (
+            self.unreported or self.bad_sync or self.duplicates_unflagged or self.phantoms or self.gap_without_delivery
+        )
 
     def problems(self) -> list[str]:
         name = ":".join(self.key)
@@ -305,6 +322,9 @@ class StreamReport:
             out.append(f"{name}: delivered again without a state change: {_fmt(self.duplicates_unflagged)}")
         if self.phantoms:
             out.append(f"{name}: delivered but never sent intact: {_fmt(self.phantoms)}")
+        if self.gap_without_delivery:
+            out.append(f"{name}: gap reported at first_seq {self.gap_without_delivery[:4]} but that diff never "
+                       "reached the handler")
         return out
 
 
@@ -340,6 +360,8 @@ def check_stream(
     await_sync_book = False
     last_tid: int | None = None
     state_since_trade = True
+    gaps_got: list[int] = []  # "got" of every gap report naming its numbers
+    firsts: set[int] = set()  # first_seq of every delivered diff
 
     def resolve(upto: int) -> None:
         nonlocal pending
@@ -363,8 +385,24 @@ def check_stream(
             if state in openers:
                 rep.windows += 1
                 window_open = True
-                pending.extend(revealed)
-                revealed = []
+                if revealed and state in REPORTS and e[3] is not None:
+                    # the library saw the jump and reported it; when it names the numbers, they must agree
+                    m = _GAP_REASON.search(e[5] or "")
+                    if m is not None:
+                        expected, got = int(m.group(1)), int(m.group(2))
+                        gaps_got.append(got)
+                        for a, b in revealed:
+                            if a < expected:
+                                rep.unreported.append((a, min(b, expected - 1)))
+                            if b >= expected:
+                                pending.append((max(a, expected), b))
+                    else:
+                        pending.extend(revealed)
+                    revealed = []
+                elif state == "gap" and e[3] is not None:
+                    m = _GAP_REASON.search(e[5] or "")
+                    if m is not None:
+                        gaps_got.append(int(m.group(2)))
             elif state == "synced":
                 await_sync_book = True
         elif tag == BOOK:
@@ -391,6 +429,7 @@ def check_stream(
                 rep.unreported.extend(revealed)
                 revealed = []
             rep.delivered += 1
+            firsts.add(first)
             if last not in intact and span.iv:
                 rep.phantoms.append((first, last))
             if hi_delivered is not None and first <= hi_delivered:
@@ -429,6 +468,8 @@ def check_stream(
             state_since_trade = False
     rep.unreported.extend(revealed)
     rep.unrecovered_at_end.extend(pending)
+    # a gap is found by a delivered diff: one the handler never saw means a delivery is missing from it
+    rep.gap_without_delivery = sorted({got for got in gaps_got if got not in firsts})
     rep.tail = _size(span.within(None if frontier is None else frontier + 1, None)) if frontier is not None else 0
     return rep
 
