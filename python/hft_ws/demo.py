@@ -605,14 +605,17 @@ class LiveDemo:
         if silent:
             lines.append(f"streams that delivered nothing: {', '.join(silent)}")
         if report is not None:
-            lines.append("delivery audit (every sequence number sent is delivered or inside a reported gap):")
+            lines.append("delivery audit (every sequence number sent is delivered, or lost inside a reported "
+                         "gap and covered by the resync):")
             for key, s in report.streams.items():
+                lost = sum(b - a + 1 for a, b in s.unreported)
+                statuses = ", ".join(f"{k} {n}" for k, n in sorted(s.sent.items()))
                 lines.append(
-                    f"  {':'.join(key)}: {'OK' if s.ok else 'FAIL'} sent {s.sent_seqs} seq in {sum(s.sent.values())} "
-                    f"msgs ({', '.join(f'{k} {n}' for k, n in sorted(s.sent.items()))}); delivered {s.delivered_seqs}, "
-                    f"covered by {s.windows} reported windows/{s.syncs} syncs {s.covered_seqs}, in flight at "
-                    f"end {s.tail}, unreported {sum(b - a + 1 for a, b in s.unreported)}; trades {s.trades} "
-                    f"(id breaks {s.trade_breaks} reported, {len(s.trade_breaks_unreported)} unexplained)")
+                    f"  {':'.join(key)}: {'OK' if s.ok else 'FAIL'}  sent {s.sent_seqs} seq in "
+                    f"{sum(s.sent.values())} msgs ({statuses}) -> delivered {s.delivered_seqs}, covered by a "
+                    f"reported gap + resync {s.covered_seqs}, in flight at the end {s.tail}, lost unreported "
+                    f"{lost}; {s.windows} loss reports, {s.syncs} syncs; trades {s.trades} (id jumps {s.trade_breaks} "
+                    f"after a report, {len(s.trade_breaks_unreported)} without), book tickers {s.tickers}")
             lines.extend(f"  {p}" for p in report.problems())
             ok = ok and report.ok
         else:

@@ -13,6 +13,7 @@ from hft_ws.sim.audit import (
     BOOK,
     DEPTH,
     STATE,
+    TICKER,
     TRADE,
     AuditRecorder,
     BookProbe,
@@ -144,9 +145,17 @@ def test_conn_filter_and_initial_window() -> None:
 def test_trades() -> None:
     t = [(TRADE, *KEY, str(i)) for i in (5, 6, 8, 8)]
     r = check_stream(t, [])
-    assert r.trade_breaks_unreported == [(7, 7)] and r.trade_duplicates == [8]
-    r = check_stream([t[0], t[1], state("gap"), t[2]], [])
-    assert r.trade_breaks == 1 and not r.trade_breaks_unreported
+    assert r.trade_breaks_unreported == [(7, 7)] and r.trade_duplicates == [8] and not r.ok
+    r = check_stream([t[0], t[1], state("gap"), t[2], state("connected", None), t[3]], [])
+    assert r.trade_breaks == 1 and not r.trade_breaks_unreported and r.trade_duplicates_flagged == 1 and r.ok
+
+
+def test_book_ticker_must_not_go_back() -> None:
+    t = [(TICKER, *KEY, i) for i in (10, 12, 12, 11)]
+    r = check_stream(t, [])
+    assert r.ticker_regressions == [(12, 11)] and not r.ok and r.tickers == 4
+    r = check_stream([*t[:3], state("disconnected", None), t[3]], [])
+    assert r.ok
 
 
 # ---- against the real library and simulator -------------------------------------------------------

@@ -10,6 +10,7 @@ Used by ``make demo`` and by the end-to-end tests of every exchange class. Three
    * ``on_state``: every `StateChange` (``symbol=None`` = connection-level, applies to every symbol of that
      exchange and market);
    * ``on_trade``: the trade id (numeric ids are checked for duplicates and breaks);
+   * ``on_book_ticker``: the ``update_id`` (must not go back);
    * every other kind is counted (``recorder.counts[(exchange, market, kind)]``).
 
    It also keeps the last `OrderBook` seen per stream (``recorder.books``) and per-stream counters for views.
@@ -41,7 +42,14 @@ Used by ``make demo`` and by the end-to-end tests of every exchange class. Three
      holes reported but never followed by a sync are ``unrecovered_at_end`` (reported, so not a loss; the
      book check catches a book left unsynced).
 
-   ``StreamReport.ok`` is False on any unreported hole, bad sync, unflagged duplicate or phantom.
+   * trades: a numeric trade id delivered again (<= the highest so far) with no state change of the stream
+     since the previous trade is a ``trade_duplicates`` failure; a jump in trade ids is counted
+     (``trade_breaks``, or ``trade_breaks_unreported`` when no state change came between: informational,
+     since trades carry no sequence the library could check); a book-ticker ``update_id`` going back with no
+     state change is a ``ticker_regressions`` failure.
+
+   ``StreamReport.ok`` is False on any unreported hole, bad sync, unflagged duplicate (depth or trade),
+   ticker regression, phantom or gap without its delivered diff.
 
 3. :func:`check_books` — polls until every maintained book's ``last_seq`` equals the simulator's truth and
    its levels are equal; equal ``last_seq`` with different levels is a definitive mismatch. The truth comes
@@ -84,6 +92,7 @@ __all__ = [
     "DEPTH",
     "OPENERS",
     "STATE",
+    "TICKER",
     "TRADE",
     "AuditRecorder",
     "AuditReport",
@@ -110,12 +119,11 @@ REPORTS = frozenset({"gap", "resyncing"})
 _GAP_REASON = re.compile(r"expected (\d+), got (\d+)")
 
 # record tags
-DEPTH, BOOK, STATE, TRADE = 0, 1, 2, 3
+DEPTH, BOOK, STATE, TRADE, TICKER = 0, 1, 2, 3, 4
 
 _HANDLER_METHODS = (
     "on_ticker", "on_kline", "on_order", "on_fill", "on_balance", "on_position", "on_funding_rate", "on_price",
     "on_liquidation", "on_stats", "on_account", "on_control", "on_api_reply", "on_unknown", "on_error",
-    "on_book_ticker",
 )  # fmt: skip
 
 
@@ -151,6 +159,7 @@ class AuditRecorder(Handler):
         self.inner = inner
         #: the ordered log: (DEPTH, ex, mkt, sym, first, last, is_snapshot) | (BOOK, ex, mkt, sym, last_seq)
         #: | (STATE, ex, mkt, sym|None, state, reason) | (TRADE, ex, mkt, sym, trade_id)
+        #: | (TICKER, ex, mkt, sym, update_id)
         self.log: list[tuple[Any, ...]] = []
         self.counts: Counter[tuple[str, str, str]] = Counter()
         self.books: dict[StreamKey, Any] = {}
@@ -200,6 +209,12 @@ class AuditRecorder(Handler):
         self._stats((ex, mkt, sym)).trades += 1
         if self.inner is not None:
             self.inner.on_trade(event)
+
+    def on_book_ticker(self, event: Any) -> None:
+        self.log.append((TICKER, event.exchange, event.market, event.symbol, event.update_id))
+        self.counts[(event.exchange, event.market, "book_ticker")] += 1
+        if self.inner is not None:
+            self.inner.on_book_ticker(event)
 
     def on_state(self, change: StateChange) -> None:
         self.log.append((STATE, change.exchange, change.market, change.symbol, change.state, change.reason))
@@ -302,12 +317,21 @@ class StreamReport:
     trades: int = 0
     trade_breaks: int = 0  # trade-id jumps across a reported state change (expected around losses)
     trade_breaks_unreported: list[Interval] = field(default_factory=list)
-    trade_duplicates: list[int] = field(default_factory=list)
+    trade_duplicates: list[int] = field(default_factory=list)  # trade ids delivered again, no state change
+    trade_duplicates_flagged: int = 0
+    tickers: int = 0
+    ticker_regressions: list[tuple[int, int]] = field(default_factory=list)  # (previous, new) update_id, unflagged
 
     @property
     def ok(self) -> bool:
         return not (
-            self.unreported or self.bad_sync or self.duplicates_unflagged or self.phantoms or self.gap_without_delivery
+            self.unreported
+            or self.bad_sync
+            or self.duplicates_unflagged
+            or self.phantoms
+            or self.gap_without_delivery
+            or self.trade_duplicates
+            or self.ticker_regressions
         )
 
     def problems(self) -> list[str]:
@@ -322,6 +346,10 @@ class StreamReport:
             out.append(f"{name}: delivered again without a state change: {_fmt(self.duplicates_unflagged)}")
         if self.phantoms:
             out.append(f"{name}: delivered but never sent intact: {_fmt(self.phantoms)}")
+        if self.trade_duplicates:
+            out.append(f"{name}: trade ids delivered again without a state change: {self.trade_duplicates[:6]}")
+        if self.ticker_regressions:
+            out.append(f"{name}: book ticker update_id went back without a state change: {self.ticker_regressions[:4]}")
         if self.gap_without_delivery:
             out.append(f"{name}: gap reported at first_seq {self.gap_without_delivery[:4]} but that diff never "
                        "reached the handler")
@@ -360,6 +388,8 @@ def check_stream(
     await_sync_book = False
     last_tid: int | None = None
     state_since_trade = True
+    last_uid: int | None = None
+    state_since_ticker = True
     gaps_got: list[int] = []  # "got" of every gap report naming its numbers
     firsts: set[int] = set()  # first_seq of every delivered diff
 
@@ -382,6 +412,7 @@ def check_stream(
             state = e[4]
             state_since_delivery = True
             state_since_trade = True
+            state_since_ticker = True
             if state in openers:
                 rep.windows += 1
                 window_open = True
@@ -458,7 +489,10 @@ def check_stream(
             tid = int(tid_raw)
             if last_tid is not None:
                 if tid <= last_tid:
-                    rep.trade_duplicates.append(tid)
+                    if state_since_trade:
+                        rep.trade_duplicates_flagged += 1
+                    else:
+                        rep.trade_duplicates.append(tid)
                 elif tid > last_tid + 1:
                     if state_since_trade:
                         rep.trade_breaks += 1
@@ -466,6 +500,15 @@ def check_stream(
                         rep.trade_breaks_unreported.append((last_tid + 1, tid - 1))
             last_tid = tid if last_tid is None else max(last_tid, tid)
             state_since_trade = False
+        elif tag == TICKER:
+            rep.tickers += 1
+            uid = e[4]
+            if uid is None:
+                continue
+            if last_uid is not None and uid < last_uid and not state_since_ticker:
+                rep.ticker_regressions.append((last_uid, uid))
+            last_uid = uid if last_uid is None else max(last_uid, uid)
+            state_since_ticker = False
     rep.unreported.extend(revealed)
     rep.unrecovered_at_end.extend(pending)
     # a gap is found by a delivered diff: one the handler never saw means a delivery is missing from it
