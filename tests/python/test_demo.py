@@ -40,7 +40,7 @@ def test_short_live_run_with_faults_passes_the_audit() -> None:
     for market in ("spot", "futures"):
         for sym in demo.DEMO_SYMBOLS:
             assert f"gateio:{market}:{sym}: OK equal at" in out
-            assert f"gateio:{market}:{sym}: OK sent" in out
+            assert f"gateio:{market}:{sym}: OK  sent" in out
     assert "Traceback" not in r.stderr
 
 

@@ -127,8 +127,13 @@ def test_stall_short_gap_then_resync(market: str) -> None:
 
 @MARKETS
 def test_stall_trips_watchdog(market: str) -> None:
+    """A hung server (no data, no close) that refuses new connections until it recovers: the watchdog
+    drops the silent connection, reconnects fail until the server is back, then everything resyncs.
+    (Reconnecting *into* the stall is `test_resubscribe_swallowed_by_stall`.)"""
+
     async def body(c: Ctx) -> None:
         await c.inject("stall", 0.8)
+        await c.inject("refuse_connects", 0.8)
         await wait_until(lambda: c.count("stalled") >= 1)
         await wait_until(lambda: all(c.count("synced", s) >= 2 for s in SYMBOLS) and c.count("connected") >= 2)
 
