@@ -253,6 +253,11 @@ FAULTS: tuple[Fault, ...] = (
 )
 
 
+#: fraction of the run after which every stream must still deliver data (all faults are over by then)
+LATE_MARK = 0.8
+PRIVATE_KINDS = ("order", "fill", "balance", "position")
+
+
 class SimProcess:
     """``python -m hft_ws.sim`` in a subprocess, driven over its HTTP control endpoints."""
 
@@ -337,6 +342,8 @@ class Running:
     metrics_key: str = ""
     last_messages: int = 0
     rate: float = 0.0
+    #: data events at LATE_MARK of the run (after the last fault): the stream must still deliver afterwards
+    late_messages: int | None = None
 
 
 @dataclass
@@ -414,6 +421,18 @@ class LiveDemo:
 
     # ---- faults --------------------------------------------------------------------------------
 
+    def _data_events(self, r: Running) -> int:
+        """Market or account data delivered for this stream (not pongs, acks or states)."""
+        if r.spec.private:
+            return sum(self.rec.counts[(r.spec.exchange, r.spec.market, k)] for k in PRIVATE_KINDS)
+        return sum(st.depth + st.trades for (ex, mkt, _), st in self.rec.stats.items()
+                   if ex == r.spec.exchange and mkt == r.spec.market)
+
+    async def _late_mark(self) -> None:
+        await asyncio.sleep(max(0.0, self.t0 + LATE_MARK * self.seconds - asyncio.get_running_loop().time()))
+        for r in self.running:
+            r.late_messages = self._data_events(r)
+
     async def _faults(self) -> None:
         active = {(r.spec.exchange, r.spec.market) for r in self.running if not r.spec.private}
         loop = asyncio.get_running_loop()
@@ -468,8 +487,7 @@ class LiveDemo:
         for r in self.running:
             if r.spec.private:
                 c = self.rec.counts
-                kinds = ("order", "fill", "balance", "position")
-                counts = ", ".join(f"{k}s={c[(r.spec.exchange, r.spec.market, k)]}" for k in kinds)
+                counts = ", ".join(f"{k}s={c[(r.spec.exchange, r.spec.market, k)]}" for k in PRIVATE_KINDS)
                 out.append(f"{r.spec.name}: {counts}")
         return out
 
@@ -553,10 +571,12 @@ class LiveDemo:
                 stop = asyncio.Event()
                 view = asyncio.create_task(self._view(stop))
                 faults = asyncio.create_task(self._faults())
+                late = asyncio.create_task(self._late_mark())
                 await self.mgr.run_for(self.seconds)
-                faults.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await faults
+                for task in (faults, late):
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
                 books = await check_books(self.sim.truth, self.probes(), timeout=10.0)
                 stop.set()
                 await view
@@ -583,7 +603,8 @@ class LiveDemo:
             if x is None:
                 continue
             lat = x["latency"]
-            if x["messages"] == 0:
+            data = self._data_events(r)
+            if data == 0 or (r.late_messages is not None and data <= r.late_messages):
                 silent.append(r.spec.name)
             rows.append((r.spec.name, f"{x['messages']:,}", f"{x['messages'] / elapsed:,.0f}",
                          _fmt_us(lat["p50_us"]), _fmt_us(lat["p90_us"]), _fmt_us(lat["p99_us"]),
@@ -603,7 +624,7 @@ class LiveDemo:
             lines.append(f"  {':'.join(b.key)}: {'OK' if b.ok else 'FAIL'} {b.detail}")
         ok = bool(self.running) and not silent and all(b.ok for b in books)
         if silent:
-            lines.append(f"streams that delivered nothing: {', '.join(silent)}")
+            lines.append(f"streams silent after {LATE_MARK:.0%} of the run (all faults over): {', '.join(silent)}")
         if report is not None:
             lines.append("delivery audit (every sequence number sent is delivered, or lost inside a reported "
                          "gap and covered by the resync):")
