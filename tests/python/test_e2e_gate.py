@@ -245,6 +245,25 @@ def test_full_push(market: str) -> None:
 
 
 
+@MARKETS
+def test_faults_back_to_back(market: str) -> None:
+    """Faults while the previous recovery is still under way: losses inside open resync windows, a garbage
+    frame and a full push while buffering, then a refused snapshot."""
+
+    async def body(c: Ctx) -> None:
+        await c.inject("drop")
+        await c.inject("gap", count=2)
+        await c.inject("garbage")
+        await c.inject("truncated", symbol="BTC_USDT")
+        c.sim.rest_429(2, "gateio")
+        await asyncio.sleep(0.1)
+        await c.inject("full_push", symbol="ETH_USDT")
+        await c.inject("gap", symbol="ETH_USDT", count=1)
+        await wait_until(lambda: c.count("connected") == 2 and all(c.count("synced", s) >= 2 for s in SYMBOLS))
+
+    run(market, body)
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="an unacknowledged subscription is reported (subscription_failed) but never retried: the connection "
