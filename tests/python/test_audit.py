@@ -6,8 +6,10 @@ import asyncio
 import json
 from typing import Any
 
+import aiohttp
+
 import hft_ws
-from hft_ws.exchanges.gateio import GateSpotPublic
+from hft_ws.exchanges.gateio import GateFuturesPublic, GateSpotPublic
 from hft_ws.sim import Simulator
 from hft_ws.sim.audit import (
     BOOK,
@@ -276,3 +278,29 @@ def test_book_check_detects_a_corrupted_book() -> None:
     assert good.ok
     assert not corrupted.ok and "DIFFERS" in corrupted.detail and "bids level 0" in corrupted.detail
     assert not missing.ok and "not settled" in missing.detail
+
+
+def test_sent_log_over_http_equals_the_in_process_log() -> None:
+    async def main() -> None:
+        rec = AuditRecorder()
+        async with asyncio.timeout(20.0):
+            async with Simulator(seed=31, symbols=["BTC_USDT"], rate_hz=50) as sim:
+                urls = sim.urls[("gateio", "futures")]
+                async with hft_ws.WebSocketManager(rec, ping_interval=0.2) as mgr:
+                    mgr.add(GateFuturesPublic(["BTC_USDT"], ["book"], ws_url=urls["ws"], rest_url=urls["rest"]))
+                    await sim.inject("gateio", "futures", "gap", count=1)
+                    async with asyncio.timeout(5.0):
+                        while len(sim.sent_log("gateio", "futures", "BTC_USDT")) < 10:
+                            await asyncio.sleep(0.01)
+                async with aiohttp.ClientSession() as http:
+                    q = {"exchange": "gateio", "market": "futures", "symbol": "BTC_USDT"}
+                    async with http.get(f"{sim.control_url}/sent", params=q) as resp:
+                        body = await resp.json()
+                    async with http.get(f"{sim.control_url}/sent", params={**q, "market": "options"}) as resp:
+                        assert resp.status == 404
+                local = sim.sent_log("gateio", "futures", "BTC_USDT")
+                assert [SentRange(*row) for row in body["sent"]] == local
+                assert any(r.status == "skipped" for r in local)
+                audit(rec, {("gateio", "futures", "BTC_USDT"): [SentRange(*row) for row in body["sent"]]}).assert_ok()
+
+    asyncio.run(main())
