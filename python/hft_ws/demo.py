@@ -43,7 +43,16 @@ from typing import Any, TextIO
 import aiohttp
 
 import hft_ws
-from hft_ws.sim.audit import AuditRecorder, AuditReport, BookCheck, BookProbe, StreamKey, audit, check_books
+from hft_ws.sim.audit import (
+    AuditRecorder,
+    AuditReport,
+    BookCheck,
+    BookProbe,
+    StreamKey,
+    audit,
+    check_accounts,
+    check_books,
+)
 from hft_ws.sim.core import SentRange
 from hft_ws.sim.server import DEFAULT_API_KEY, DEFAULT_API_SECRET, native_symbol
 
@@ -641,6 +650,15 @@ class LiveDemo:
             ok = ok and report.ok
         else:
             ok = False
+        accounts = check_accounts(self.rec)
+        if accounts:
+            lines.append("private fills (each must reach the handler exactly once):")
+            for acct, a in accounts.items():
+                lines.append(f"  {':'.join(acct)}: {'OK' if a.ok else 'FAIL'}  fills {a.fills}, delivered twice "
+                             f"{len(a.duplicates)}, id jumps {a.id_jumps} across a reconnect, "
+                             f"{len(a.id_jumps_unreported)} without")
+                lines.extend(f"  {p}" for p in a.problems())
+            ok = ok and all(a.ok for a in accounts.values())
         tail = self.sim.stderr_tail()
         if "Traceback" in tail or "ERROR" in tail:
             lines.append("simulator stderr:\n" + tail)

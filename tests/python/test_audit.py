@@ -14,6 +14,7 @@ from hft_ws.sim import Simulator
 from hft_ws.sim.audit import (
     BOOK,
     DEPTH,
+    FILL,
     STATE,
     TICKER,
     TRADE,
@@ -21,6 +22,7 @@ from hft_ws.sim.audit import (
     BookProbe,
     audit,
     audit_sim,
+    check_accounts,
     check_books,
     check_stream,
     sim_truth,
@@ -304,3 +306,15 @@ def test_sent_log_over_http_equals_the_in_process_log() -> None:
                 audit(rec, {("gateio", "futures", "BTC_USDT"): [SentRange(*row) for row in body["sent"]]}).assert_ok()
 
     asyncio.run(main())
+
+
+def test_fills_delivered_twice_fail() -> None:
+    rec = AuditRecorder()
+    fill = (FILL, "gateio", "futures", "BTC_USDT")
+    rec.log = [(*fill, "10"), (*fill, "11"), (STATE, "gateio", "futures", None, "disconnected", None),
+               (*fill, "14"), (*fill, "15"), (*fill, "17"), (*fill, "15"), (FILL, "gateio", "spot", "X", "15")]
+    reps = check_accounts(rec)
+    fut, spot = reps[("gateio", "futures")], reps[("gateio", "spot")]
+    assert fut.fills == 6 and fut.duplicates == ["15"] and not fut.ok and "twice" in fut.problems()[0]
+    assert fut.id_jumps == 1 and fut.id_jumps_unreported == [(16, 16)]
+    assert spot.ok and spot.fills == 1

@@ -11,6 +11,7 @@ Used by ``make demo`` and by the end-to-end tests of every exchange class. Three
      exchange and market);
    * ``on_trade``: the trade id (numeric ids are checked for duplicates and breaks);
    * ``on_book_ticker``: the ``update_id`` (must not go back);
+   * ``on_fill``: the fill's trade id (:func:`check_accounts`: no fill reaches the handler twice);
    * every other kind is counted (``recorder.counts[(exchange, market, kind)]``).
 
    It also keeps the last `OrderBook` seen per stream (``recorder.books``) and per-stream counters for views.
@@ -90,6 +91,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BOOK",
     "DEPTH",
+    "FILL",
     "OPENERS",
     "STATE",
     "TICKER",
@@ -100,6 +102,8 @@ __all__ = [
     "BookProbe",
     "StreamKey",
     "StreamReport",
+    "AccountReport",
+    "check_accounts",
     "audit",
     "audit_sim",
     "check_books",
@@ -119,10 +123,10 @@ REPORTS = frozenset({"gap", "resyncing"})
 _GAP_REASON = re.compile(r"expected (\d+), got (\d+)")
 
 # record tags
-DEPTH, BOOK, STATE, TRADE, TICKER = 0, 1, 2, 3, 4
+DEPTH, BOOK, STATE, TRADE, TICKER, FILL = 0, 1, 2, 3, 4, 5
 
 _HANDLER_METHODS = (
-    "on_ticker", "on_kline", "on_order", "on_fill", "on_balance", "on_position", "on_funding_rate", "on_price",
+    "on_ticker", "on_kline", "on_order", "on_balance", "on_position", "on_funding_rate", "on_price",
     "on_liquidation", "on_stats", "on_account", "on_control", "on_api_reply", "on_unknown", "on_error",
 )  # fmt: skip
 
@@ -159,7 +163,7 @@ class AuditRecorder(Handler):
         self.inner = inner
         #: the ordered log: (DEPTH, ex, mkt, sym, first, last, is_snapshot) | (BOOK, ex, mkt, sym, last_seq)
         #: | (STATE, ex, mkt, sym|None, state, reason) | (TRADE, ex, mkt, sym, trade_id)
-        #: | (TICKER, ex, mkt, sym, update_id)
+        #: | (TICKER, ex, mkt, sym, update_id) | (FILL, ex, mkt, sym, trade_id)
         self.log: list[tuple[Any, ...]] = []
         self.counts: Counter[tuple[str, str, str]] = Counter()
         self.books: dict[StreamKey, Any] = {}
@@ -215,6 +219,12 @@ class AuditRecorder(Handler):
         self.counts[(event.exchange, event.market, "book_ticker")] += 1
         if self.inner is not None:
             self.inner.on_book_ticker(event)
+
+    def on_fill(self, event: Any) -> None:
+        self.log.append((FILL, event.exchange, event.market, event.symbol, event.trade_id))
+        self.counts[(event.exchange, event.market, "fill")] += 1
+        if self.inner is not None:
+            self.inner.on_fill(event)
 
     def on_state(self, change: StateChange) -> None:
         self.log.append((STATE, change.exchange, change.market, change.symbol, change.state, change.reason))
@@ -560,6 +570,64 @@ def audit_sim(
     """`audit` with the sent logs of an in-process `Simulator` (default: every stream the recorder saw)."""
     ks = list(keys) if keys is not None else recorder.streams()
     return audit(recorder, {k: sim.sent_log(*k) for k in ks}, conn_ids=conn_ids)
+
+
+@dataclass
+class AccountReport:
+    """Private fills of one (exchange, market) account: every fill must reach the handler once."""
+
+    key: tuple[str, str]
+    fills: int = 0
+    duplicates: list[str] = field(default_factory=list)  # fill trade ids delivered more than once
+    id_jumps: int = 0  # numeric fill ids skipping numbers across a reported connection state change
+    id_jumps_unreported: list[Interval] = field(default_factory=list)  # informational (no sequence on fills)
+
+    @property
+    def ok(self) -> bool:
+        return not self.duplicates
+
+    def problems(self) -> list[str]:
+        if not self.duplicates:
+            return []
+        return [f"{':'.join(self.key)}: fills delivered twice: {self.duplicates[:6]}"]
+
+
+def check_accounts(recorder: AuditRecorder) -> dict[tuple[str, str], AccountReport]:
+    """Fill accounting per (exchange, market): no fill id twice (a double-counted fill is a wrong position,
+    whatever the reason), and numeric ids that jump only across a connection-level state change."""
+    out: dict[tuple[str, str], AccountReport] = {}
+    seen: dict[tuple[str, str], set[str]] = {}
+    last: dict[tuple[str, str], int] = {}
+    flagged: dict[tuple[str, str], bool] = {}
+    for e in recorder.log:
+        tag = e[0]
+        am = (e[1], e[2])
+        if tag == STATE and e[3] is None:
+            flagged[am] = True
+        elif tag == FILL:
+            rep = out.get(am)
+            if rep is None:
+                rep = out[am] = AccountReport(am)
+            rep.fills += 1
+            tid = e[4]
+            if tid is None:
+                continue
+            ids = seen.setdefault(am, set())
+            if tid in ids:
+                rep.duplicates.append(tid)
+                continue
+            ids.add(tid)
+            if tid.isdigit():
+                n = int(tid)
+                prev = last.get(am)
+                if prev is not None and n > prev + 1:
+                    if flagged.get(am, True):
+                        rep.id_jumps += 1
+                    else:
+                        rep.id_jumps_unreported.append((prev + 1, n - 1))
+                last[am] = n if prev is None else max(prev, n)
+            flagged[am] = False
+    return out
 
 
 # ------------------------------------------------------------------------------------------ books
