@@ -206,8 +206,8 @@ _MEXC = "hft_ws.exchanges.mexc"
 STREAMS: tuple[StreamSpec, ...] = (
     StreamSpec("gate spot", "gateio", "spot", _GATE, "GateSpotPublic", ("trades", "book", "book_ticker")),
     StreamSpec("gate futures", "gateio", "futures", _GATE, "GateFuturesPublic", ("trades", "book", "book_ticker")),
-    StreamSpec("mexc spot", "mexc", "spot", _MEXC, "MexcSpotPublic", ("trades", "book")),
-    StreamSpec("mexc futures", "mexc", "futures", _MEXC, "MexcFuturesPublic", ("trades", "book")),
+    StreamSpec("mexc spot", "mexc", "spot", _MEXC, "MexcSpotPublic", ("trades", "book", "book_ticker")),
+    StreamSpec("mexc futures", "mexc", "futures", _MEXC, "MexcFuturesPublic", ("trades", "book", "ticker")),
     StreamSpec("gate spot private", "gateio", "spot", _GATE, "GateSpotPrivate", ("orders", "fills", "balances"),
                private=True),
     StreamSpec("gate futures private", "gateio", "futures", _GATE, "GateFuturesPrivate",
