@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 import hft_ws
 from hft_ws.exchanges.gateio import GateFuturesPublic, GateSpotPublic
-from hft_ws.sim import Simulator
-from hft_ws.sim.audit import AuditRecorder, AuditReport, BookProbe, audit_sim, check_books, sim_truth
+from hft_ws.sim.audit import AuditRecorder, AuditReport
+
+import e2e_support
+from e2e_support import Ctx, wait_until
 
 SYMBOLS = ["BTC_USDT", "ETH_USDT"]
 CLASSES: dict[str, type[GateSpotPublic] | type[GateFuturesPublic]] = {
@@ -24,65 +25,9 @@ CLASSES: dict[str, type[GateSpotPublic] | type[GateFuturesPublic]] = {
 }
 
 
-async def wait_until(cond: Callable[[], bool], timeout: float = 8.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not cond():
-            await asyncio.sleep(0.01)
-
-
-@dataclass
-class Ctx:
-    sim: Simulator
-    mgr: hft_ws.WebSocketManager
-    ex: GateSpotPublic | GateFuturesPublic
-    rec: AuditRecorder
-    market: str
-
-    def metrics(self) -> dict[str, Any]:
-        return next(iter(self.mgr.metrics().values()))
-
-    def count(self, state: str, symbol: str | None = None) -> int:
-        return self.rec.count_states(state, symbol)
-
-    async def settle(self) -> None:
-        probes = [BookProbe(("gateio", self.market, s), lambda s=s: self.ex.book(s)) for s in SYMBOLS]
-        checks = await check_books(sim_truth(self.sim), probes, timeout=8.0)
-        assert all(c.ok for c in checks), checks
-
-    async def inject(self, kind: str, seconds: float = 0.0, **kw: Any) -> None:
-        await self.sim.inject("gateio", self.market, kind, seconds, **kw)
-
-
 def run(market: str, body: Callable[[Ctx], Awaitable[None]], **mgr_kwargs: Any) -> tuple[AuditRecorder, AuditReport]:
-    rec = AuditRecorder()
-    report: AuditReport | None = None
-
-    async def main() -> None:
-        nonlocal report
-        async with asyncio.timeout(20.0):
-            async with Simulator(seed=17, symbols=SYMBOLS, rate_hz=50) as sim:
-                urls = sim.urls[("gateio", market)]
-                kwargs: dict[str, Any] = {"ping_interval": 0.2, "backoff_base": 0.05, "backoff_cap": 0.2}
-                kwargs.update(mgr_kwargs)
-                async with hft_ws.WebSocketManager(rec, **kwargs) as mgr:
-                    channels = ["trades", "book", "book_ticker"]
-                    ex = CLASSES[market](SYMBOLS, channels, ws_url=urls["ws"], rest_url=urls["rest"])
-                    mgr.add(ex)
-                    ctx = Ctx(sim, mgr, ex, rec, market)
-                    await ctx.settle()
-                    await body(ctx)
-                    await ctx.settle()
-                # the manager is closed: the simulator's sent log is complete for this client
-                report = audit_sim(rec, sim)
-
-    asyncio.run(main())
-    assert report is not None
-    assert set(report.streams) == {("gateio", market, s) for s in SYMBOLS}
-    report.assert_ok()
-    for r in report.streams.values():
-        assert r.delivered > 0 and r.syncs >= 1
-        assert not r.trade_breaks_unreported, r
-    return rec, report
+    channels = ["trades", "book", "book_ticker"]
+    return e2e_support.run("gateio", market, CLASSES[market], SYMBOLS, channels, body, **mgr_kwargs)
 
 
 MARKETS = pytest.mark.parametrize("market", ["spot", "futures"])
