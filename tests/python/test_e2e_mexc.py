@@ -125,3 +125,16 @@ def test_slow_consumer_and_oversized(market: str) -> None:
         await wait_until(lambda: c.count("connected") >= 3 and c.synced_again(3))
 
     run(market, body)
+
+
+@MARKETS
+def test_resubscribe_swallowed_by_stall_is_resent(market: str) -> None:
+    """The reconnect lands inside a stall, so the server ignores the resubscription; the overdue ack makes the
+    MEXC class re-send it once, after the stall (Gate lacks this: `test_e2e_gate`'s xfail)."""
+
+    async def body(c: Ctx) -> None:
+        await c.inject("stall", 0.5)
+        await c.inject("drop")
+        await wait_until(lambda: c.count("connected") >= 2 and c.synced_again(), 6.0)
+
+    run(market, body, idle_timeout=None, pong_timeout=None, ack_timeout=0.8)
