@@ -5,7 +5,7 @@ Workloads (frames taken from ../shared replays, or built with upb for MEXC):
   gate spot trade:                hft_ws parse                          vs  json / orjson + dict walk
   mexc protobuf aggre depth:      hft_ws parse                          vs  upb ParseFromString + field walk
   mexc protobuf aggre deals:      hft_ws parse                          vs  upb ParseFromString + field walk
-The legacy (pure Python) path is not built yet, so it has no column here.
+`legacy_vs_rust()` prints the legacy (pure Python) path next to the direct path on the same frames.
 Run: .venv/bin/python benches/compare.py   (use a release build: `make build`)
 """
 
@@ -118,5 +118,45 @@ def main() -> None:
         print(f"  {name:<34} {us:8.2f} us   x{us / base:5.2f} of hft_ws parse")
 
 
+def legacy_vs_rust() -> None:
+    """Per-message cost of the legacy (pure-Python) path next to the direct (Rust) path, same frames,
+    one run: parse, and parse + synced BookSync update (the headline ratio of the refactoring)."""
+    from hft_ws.legacy import book as legacy_book
+    from hft_ws.legacy import message_parser
+
+    book_frame, trade_frame = gate_frames()
+    paths = {"rust": (hft_ws.GateSpotParser(), hft_ws.BookSync), "legacy": (message_parser("gateio", "spot"),
+                                                                           legacy_book.BookSync)}
+    (ev,) = paths["rust"][0].parse(book_frame)
+    width = ev.last_seq - ev.first_seq + 1
+    old = f'"U":{ev.first_seq},"u":{ev.last_seq}'.encode()
+    results: dict[str, dict[str, float]] = {}
+    for name, (parser, sync_cls) in paths.items():
+        sync = sync_cls("gateio", "spot", "BTC_USDT")
+        sync.start()
+        snap = json.dumps({"id": ev.first_seq - 1, "bids": [["1", "1"]], "asks": [["99999", "1"]]})
+        sync.on_snapshot(parser.parse_snapshot(snap, "BTC_USDT"))
+        nxt = [ev.first_seq]
+
+        def apply(parser: Any = parser, sync: Any = sync, nxt: list[int] = nxt) -> None:
+            first = nxt[0]
+            nxt[0] = first + width
+            frame = book_frame.replace(old, f'"U":{first},"u":{first + width - 1}'.encode())
+            for e in parser.parse(frame):
+                sync.on_diff(e)
+
+        results[name] = {
+            "book diff parse": median_us(lambda p=parser: p.parse(book_frame)),
+            "trade parse": median_us(lambda p=parser: p.parse(trade_frame)),
+            "book diff parse + BookSync.on_diff": median_us(apply),
+        }
+    print(f"\nlegacy (pure Python) vs direct (Rust) path, gate spot, median us per message "
+          f"({hft_ws.build_profile} build)")
+    for row in results["rust"]:
+        r, g = results["rust"][row], results["legacy"][row]
+        print(f"  {row:<38} rust {r:7.2f}   legacy {g:7.2f}   legacy/rust x{g / r:5.2f}")
+
+
 if __name__ == "__main__":
     main()
+    legacy_vs_rust()

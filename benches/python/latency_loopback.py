@@ -10,7 +10,10 @@ A `websockets` server on 127.0.0.1 pushes one kind of frame (``--stream``):
 Both clients measure ``time.time_ns() - stamp`` after their handler returned:
 
 (a) `hft_ws.transport.connect` + `GateSpotParser` / `MexcSpotParser` (Rust codec and parser),
-(b) a plain `websockets` client + `json.loads` (Gate) or the `protobuf` package (upb) (MEXC).
+(b) a plain `websockets` client + `json.loads` (Gate) or the `protobuf` package (upb) (MEXC),
+(c) ``hft_ws_mgr`` (``gate-trades`` only): the full library path, `WebSocketManager` + `GateSpotPublic`
+    (transport callback -> ``Exchange._on_message`` -> ``_handle_message`` -> dispatch -> ``Handler.on_trade``),
+    with acks, heartbeat deadlines and the watchdog off (the bench server only pushes).
 
 By default server and clients share one process and event loop (same clock; repeatable);
 ``--server-process`` runs the server in its own process. The clients alternate in rounds so
@@ -35,7 +38,9 @@ from typing import Any
 import websockets
 from websockets.asyncio.server import ServerConnection, serve
 
+import hft_ws
 from hft_ws._core import GateSpotParser, MexcSpotParser
+from hft_ws.exchanges.gateio import GateSpotPublic
 from hft_ws.sim import pb
 from hft_ws.transport import connect
 
@@ -98,6 +103,29 @@ async def run_hft_ws(url: str, frames: int) -> array[int]:
     await asyncio.wait_for(done, 30.0)
     await conn.close(timeout=1.0)
     return lat
+
+
+async def run_manager(url: str, frames: int) -> array[int]:
+    lat: array[int] = array("q")
+    done = asyncio.get_running_loop().create_future()
+
+    class Bench(hft_ws.Handler):
+        def on_trade(self, t: Any) -> None:
+            _consume(t)
+            lat.append(time.time_ns() - int(t.trade_id))
+            if len(lat) >= frames and not done.done():
+                done.set_result(None)
+
+    mgr = hft_ws.WebSocketManager(Bench(), ping_interval=3600.0, idle_timeout=None, pong_timeout=None,
+                                  ack_timeout=None)
+    async with mgr:
+        mgr.add(GateSpotPublic(["BTC_USDT"], ["trades"], ws_url=url, rest_url="http://127.0.0.1:9"))
+        await asyncio.wait_for(done, 30.0)
+    return lat
+
+
+#: the full library path (manager + exchange class), where there is one for the stream
+_MANAGER_RUNNERS: dict[str, Callable[[str, int], Any]] = {"gate-trades": run_manager}
 
 
 def _consume_depth(bids: list[tuple[float, float]], asks: list[tuple[float, float]]) -> None:
@@ -190,12 +218,14 @@ async def main(
 ) -> dict[str, list[tuple[float, float]]]:
     per_round = max(1, frames // rounds)
     make, ours, theirs = _STREAMS[stream]
-    results: dict[str, list[tuple[float, float]]] = {"hft_ws": [], "websockets": []}
     runners: dict[str, Callable[[str, int], Any]] = {"hft_ws": ours, "websockets": theirs}
+    if stream in _MANAGER_RUNNERS:
+        runners["hft_ws_mgr"] = _MANAGER_RUNNERS[stream]
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in runners}
 
     async def rounds_against(url: str) -> None:
         for r in range(rounds):
-            order = ["hft_ws", "websockets"] if r % 2 == 0 else ["websockets", "hft_ws"]
+            order = list(runners) if r % 2 == 0 else list(reversed(runners))
             for name in order:
                 lat = sorted(await runners[name](url, per_round))
                 results[name].append((_pct(lat, 0.50), _pct(lat, 0.99)))

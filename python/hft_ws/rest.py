@@ -2,9 +2,11 @@
 
 One client per exchange object: an aiohttp session (created lazily, closed by `close`), a token bucket so
 that resyncs of many symbols never burst past the exchange's limit, and retries with capped exponential
-backoff + full jitter on HTTP 429 / 418 (honouring ``Retry-After``), 5xx and transport errors. Counters go
-to the owner's `ConnectionMetrics` (``rest_requests``, ``rest_429``, ``rest_retries``). URLs, query strings
-and headers are never put into exceptions (they may carry a listenKey or a signature).
+backoff + full jitter on HTTP 429 / 418 (honouring ``Retry-After`` in seconds, capped at ``6 * backoff_cap``),
+5xx and transport errors (connection refused or reset, timeouts). Counters go to the owner's
+`ConnectionMetrics` (``rest_requests`` attempts, ``rest_429`` 429/418 answers, ``rest_retries``,
+``rest_failures`` calls given up). URLs, query strings and headers are never put into exceptions (they may
+carry a listenKey or a signature), nor chained to them.
 """
 
 from __future__ import annotations
@@ -115,6 +117,7 @@ class RestClient:
         url = self.base_url + path
         what = f"{method} {path.split('?', 1)[0]}"  # never the query: it may hold a key or signature
         status: int | None = None
+        failure = ""
         for attempt in range(self.max_retries + 1):
             await self.bucket.acquire()
             if self.metrics is not None:
@@ -131,18 +134,22 @@ class RestClient:
                     elif status < 500:
                         return status, body
             except (aiohttp.ClientError, TimeoutError) as e:
-                status = None
-                last = f"{type(e).__name__}"
-                if attempt == self.max_retries:
-                    raise RestError(f"{what}: {last} after {attempt + 1} attempts") from None
+                # only the type: aiohttp's messages carry the URL, query string included
+                status, failure = None, type(e).__name__
             if attempt == self.max_retries:
                 break
             if self.metrics is not None:
                 self.metrics.rest_retries += 1
             await asyncio.sleep(self._backoff(attempt + 1) if wait is None else min(wait, self.backoff_cap * 6))
+        # raised outside the except block: no __context__ pointing at an exception that shows the URL
+        if self.metrics is not None:
+            self.metrics.rest_failures += 1
+        attempts = self.max_retries + 1
         if status in (429, 418):
-            raise RateLimited(f"{what}: HTTP {status} (rate limited) after {self.max_retries + 1} attempts", status)
-        raise RestError(f"{what}: HTTP {status} after {self.max_retries + 1} attempts", status)
+            raise RateLimited(f"{what}: HTTP {status} (rate limited) after {attempts} attempts", status)
+        if status is None:
+            raise RestError(f"{what}: {failure} after {attempts} attempts")
+        raise RestError(f"{what}: HTTP {status} after {attempts} attempts", status)
 
     async def get(self, path: str, params: Mapping[str, str] | None = None) -> tuple[int, bytes]:
         return await self.request("GET", path, params=params)

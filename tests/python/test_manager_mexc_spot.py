@@ -231,11 +231,6 @@ def test_constructor_validation_and_limits() -> None:
 MANY = [f"C{i:02d}_USDT" for i in range(16)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the manager's per-connection sharding (infra helper, max_subscriptions); "
-    "remove this marker when it lands",
-)
 def test_more_than_30_subscriptions_are_sharded() -> None:
     """16 symbols x (trades, book) = 32 channel strings > the documented 30 per connection: the manager
     must split the object over connections; every subscription confirmed and every book synced."""

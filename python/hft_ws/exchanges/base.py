@@ -4,17 +4,32 @@ The manager owns the connection; an exchange knows what to send (subscriptions, 
 turn a received payload into handler calls (`_handle_message`). Events go to the handler through a
 dispatch table (kind -> bound handler method) built once when the exchange is attached, not per message.
 A handler that raises is counted and reported via ``on_error``; it never ends the connection.
+
+Sharding and rotation need nothing from a subclass beyond the contract: the constructor arguments are
+recorded generically (`Exchange.__new__`), so the manager can re-create an object with a subset of
+``symbols`` (a shard) or with the same ones (the inert probe that parses a replacement connection's
+messages during a rotation). Requirements on a subclass: its constructor takes ``symbols`` (when it can be
+sharded) and can be called again with the same arguments without side effects (no I/O); every
+`SubRequest` that concerns one symbol carries it in ``symbol`` (requests with ``symbol=None`` are sent on
+every shard); per-symbol query methods listed in ``shard_routed`` (default ``("book",)``) take the symbol as
+first argument; acknowledgement state kept beside ``_subs`` is (re)built in `_subscribe`, not `_connected`
+(a rotation does not call `_connected` / `_disconnected`: the object's books, tasks and keys carry over to
+the new connection); work spawned from the receive path goes through `_spawn` (a probe cancels it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import time
+import types
 from abc import ABC, abstractmethod
 from array import array
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple, Self
 
 from hft_ws.errors import FrameError, HftWsError, ParseError, SubscriptionError
 from hft_ws.handler import Handler, StateChange
@@ -22,6 +37,8 @@ from hft_ws.handler import Handler, StateChange
 __all__ = [
     "Exchange",
     "ConnectionMetrics",
+    "ShardedMetrics",
+    "Handover",
     "LatencyRing",
     "KIND_METHODS",
     "SubRequest",
@@ -85,25 +102,35 @@ class LatencyRing:
     def capacity(self) -> int:
         return self._mask + 1
 
+    def held(self) -> list[int]:
+        """The samples still held (ns, unordered)."""
+        return list(self._buf[: min(self._n, self._mask + 1)])
+
     def snapshot_us(self) -> dict[str, float | int | None]:
         """p50/p90/p99/max of the held samples in microseconds (``None`` before the first sample)."""
-        held = min(self._n, self._mask + 1)
-        out: dict[str, float | int | None] = {"samples": held}
-        if held == 0:
-            out.update(p50_us=None, p90_us=None, p99_us=None, max_us=None)
-            return out
-        data = sorted(self._buf[:held])
-        last = held - 1
-        # nearest-rank percentiles on the window
-        for name, q in (("p50_us", 0.50), ("p90_us", 0.90), ("p99_us", 0.99)):
-            out[name] = data[min(last, int(q * held))] / 1000.0
-        out["max_us"] = data[last] / 1000.0
+        return latency_summary(self.held())
+
+
+def latency_summary(samples: Sequence[int]) -> dict[str, float | int | None]:
+    """``{"samples", "p50_us", "p90_us", "p99_us", "max_us"}`` of ``samples`` (ns), nearest rank."""
+    held = len(samples)
+    out: dict[str, float | int | None] = {"samples": held}
+    if held == 0:
+        out.update(p50_us=None, p90_us=None, p99_us=None, max_us=None)
         return out
+    data = sorted(samples)
+    last = held - 1
+    for name, q in (("p50_us", 0.50), ("p90_us", 0.90), ("p99_us", 0.99)):
+        out[name] = data[min(last, int(q * held))] / 1000.0
+    out["max_us"] = data[last] / 1000.0
+    return out
 
 
 @dataclass
 class ConnectionMetrics:
-    """Counters of one connection (kept across reconnects)."""
+    """Counters of one connection (kept across reconnects and rotations). ``conn`` is the live
+    `WebSocketConnection` (set by the manager): its frame / message / byte counters are added by
+    `snapshot` and folded into the fields when it ends."""
 
     frames: int = 0
     messages: int = 0
@@ -118,15 +145,32 @@ class ConnectionMetrics:
     rest_requests: int = 0
     rest_429: int = 0
     rest_retries: int = 0
+    rest_failures: int = 0
     subscription_failures: int = 0
+    connects: int = 0
+    rotations: int = 0
+    rotations_forced: int = 0
+    rotation_failures: int = 0
+    handover_duplicates: int = 0
     #: receive (``recv_ts_ns``) to handler-return latency, last 4096 messages
     latency: LatencyRing = field(default_factory=LatencyRing)
+    conn: Any = field(default=None, repr=False, compare=False)
+
+    def fold(self, conn: Any) -> None:
+        """Adds the counters of an ended connection (and forgets it if it was the live one)."""
+        self.frames += conn.frames_received
+        self.messages += conn.messages_received
+        self.bytes += conn.bytes_received
+        if self.conn is conn:
+            self.conn = None
 
     def snapshot(self) -> dict[str, Any]:
+        conn = self.conn
+        live = (0, 0, 0) if conn is None else (conn.frames_received, conn.messages_received, conn.bytes_received)
         return {
-            "frames": self.frames,
-            "messages": self.messages,
-            "bytes": self.bytes,
+            "frames": self.frames + live[0],
+            "messages": self.messages + live[1],
+            "bytes": self.bytes + live[2],
             "events": self.events,
             "parse_errors": dict(self.parse_errors),
             "handler_errors": self.handler_errors,
@@ -137,9 +181,43 @@ class ConnectionMetrics:
             "rest_requests": self.rest_requests,
             "rest_429": self.rest_429,
             "rest_retries": self.rest_retries,
+            "rest_failures": self.rest_failures,
             "subscription_failures": self.subscription_failures,
+            "connects": self.connects,
+            "rotations": self.rotations,
+            "rotations_forced": self.rotations_forced,
+            "rotation_failures": self.rotation_failures,
+            "handover_duplicates": self.handover_duplicates,
             "latency": self.latency.snapshot_us(),
         }
+
+
+class ShardedMetrics(ConnectionMetrics):
+    """The metrics of a sharded exchange object: `snapshot` sums its shards' counters (parse errors per
+    kind included) and computes the latency percentiles over the samples of all shards. The fields of
+    this object itself stay zero: the shards count."""
+
+    def __init__(self, shards: Sequence[Exchange]) -> None:
+        super().__init__()
+        self.shards = list(shards)
+
+    def snapshot(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        samples: list[int] = []
+        for shard in self.shards:
+            snap = shard.metrics.snapshot()
+            samples += shard.metrics.latency.held()
+            for key, value in snap.items():
+                if key == "latency":
+                    continue
+                if isinstance(value, dict):
+                    merged = out.setdefault(key, {})
+                    for k, v in value.items():
+                        merged[k] = merged.get(k, 0) + v
+                else:
+                    out[key] = out.get(key, 0) + value
+        out["latency"] = latency_summary(samples)
+        return out
 
 
 #: sends one text message on the current connection
@@ -149,12 +227,15 @@ Sender = Callable[[str], None]
 class SubRequest(NamedTuple):
     """One subscription request: ``key`` is what the exchange's acknowledgement is matched by (e.g. a
     request id or a channel string; never a secret), ``message`` the text to send, ``symbol`` the symbol
-    it concerns (``None`` for several / account-wide), ``label`` a human-readable name for reports."""
+    it concerns (``None`` for several / account-wide: sent on every shard), ``label`` a human-readable name
+    for reports, ``weight`` how many of the exchange's per-connection subscriptions it uses (a message
+    subscribing several channels at once counts each; see ``Exchange.max_subscriptions``)."""
 
     key: str
     message: str
     symbol: str | None = None
     label: str | None = None
+    weight: int = 1
 
 
 @dataclass
@@ -169,11 +250,73 @@ class Subscription:
     sent_ns: int = 0
 
 
+_SIGNATURES: dict[type, inspect.Signature] = {}
+
+
+class _CtorArgs:
+    """The constructor arguments of an exchange object. They may hold an API key and secret: the repr
+    shows neither (nor anything else), so ``vars(exchange)`` stays printable."""
+
+    __slots__ = ("args", "kwargs")
+
+    def __init__(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        self.args = args
+        self.kwargs = kwargs
+
+    def __repr__(self) -> str:
+        return "<constructor arguments>"
+
+
+def _init_signature(cls: type) -> inspect.Signature:
+    sig = _SIGNATURES.get(cls)
+    if sig is None:
+        sig = inspect.signature(cls.__init__)  # type: ignore[misc]
+        _SIGNATURES[cls] = sig
+    return sig
+
+
+def _routed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Wraps a per-symbol method so that a sharded facade answers from the shard owning the symbol."""
+
+    @functools.wraps(fn)
+    def method(self: Exchange, symbol: str, *args: Any, **kwargs: Any) -> Any:
+        shard = self._shard_of.get(symbol) if self._shard_of else None
+        if shard is not None:
+            return getattr(shard, name)(symbol, *args, **kwargs)
+        return fn(self, symbol, *args, **kwargs)
+
+    method._hft_ws_routed = True  # type: ignore[attr-defined]
+    return method
+
+
 class Exchange(ABC):
     """One exchange x market x public/private stream set, driven by `hft_ws.WebSocketManager`."""
 
     exchange: str = ""
     market: str = ""
+    #: the exchange's per-connection subscription limit (sum of `SubRequest.weight`; ``None``: none).
+    #: The manager splits an object whose requests exceed it into shards, one connection each.
+    max_subscriptions: ClassVar[int | None] = None
+    #: seconds after which the exchange ends a connection (``None``: never); the manager rotates the
+    #: connection (make-before-break) before that.
+    max_connection_age: ClassVar[float | None] = None
+    #: methods whose first argument is a symbol: a sharded object answers them from the owning shard
+    shard_routed: ClassVar[tuple[str, ...]] = ("book",)
+
+    #: the constructor arguments, recorded by `__new__` (never shown: they may hold secrets)
+    _ctor: _CtorArgs
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        self = super().__new__(cls)
+        self._ctor = _CtorArgs(args, dict(kwargs))
+        return self
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in cls.shard_routed:
+            fn = cls.__dict__.get(name)
+            if callable(fn) and not getattr(fn, "_hft_ws_routed", False):
+                setattr(cls, name, _routed(name, fn))
 
     def __init__(
         self, symbols: Sequence[str], channels: Sequence[str], *, ws_url: str, rest_url: str
@@ -197,7 +340,61 @@ class Exchange(ABC):
         self._fatal: HftWsError | None = None
         #: application pongs seen (the manager's pong deadline compares it before/after a ping)
         self._pongs = 0
+        #: set by the manager on a sharded object: its shards, and symbol -> shard
+        self._shards: list[Exchange] = []
+        self._shard_of: dict[str, Exchange] = {}
+        #: a probe (rotation): parses only; work it spawns is cancelled at once (no REST calls)
+        self._inert = False
         self._bind(self._handler)
+
+    # ---- re-creation (sharding, rotation probes) ---------------------------------------------
+
+    def _clone(self, symbols: Sequence[str] | None = None) -> Exchange:
+        """A new object of the same class from the recorded constructor arguments, with ``symbols``
+        (default: this object's) in place of the original ``symbols`` argument."""
+        cls = type(self)
+        args, kwargs = self._ctor.args, self._ctor.kwargs
+        sig = _init_signature(cls)
+        if "symbols" in sig.parameters:
+            bound = sig.bind(None, *args, **kwargs)  # None stands for self
+            bound.arguments["symbols"] = list(self.symbols if symbols is None else symbols)
+            args, kwargs = bound.args[1:], bound.kwargs
+        elif symbols is not None:
+            raise ValueError(f"{cls.__name__} takes no 'symbols' argument: it cannot be split into shards")
+        return cls(*args, **kwargs)
+
+    def _set_shards(self, shards: Sequence[Exchange]) -> None:
+        """Makes this object the facade of ``shards`` (called by the manager)."""
+        self._shards = list(shards)
+        self._shard_of = {sym: shard for shard in self._shards for sym in shard.symbols}
+        self.metrics = ShardedMetrics(self._shards)
+
+    def metrics_snapshot(self) -> dict[str, Any]:
+        """`ConnectionMetrics.snapshot` plus ``connected`` and the ``subscriptions`` state counts
+        (a sharded object: over all shards, plus ``shards``)."""
+        m = self.metrics.snapshot()
+        m["subscriptions"] = self._subscription_summary()
+        if self._shards:
+            m["shards"] = len(self._shards)
+            m["connected"] = all(sh._is_connected() for sh in self._shards)
+        else:
+            m["connected"] = self._is_connected()
+        return m
+
+    def _is_connected(self) -> bool:
+        conn = self.metrics.conn
+        return conn is not None and bool(conn.is_open)
+
+    def _subscription_summary(self) -> dict[str, int]:
+        out = {"pending": 0, "confirmed": 0, "failed": 0}
+        if self._shards:
+            for shard in self._shards:
+                for k, v in shard._subscription_summary().items():
+                    out[k] += v
+            return out
+        for sub in self._subs.values():
+            out[sub.state] = out.get(sub.state, 0) + 1
+        return out
 
     # ---- wiring (called by the manager) ------------------------------------------------------
 
@@ -217,9 +414,17 @@ class Exchange(ABC):
     def _connected(self, send: Sender) -> None:
         """A connection is open: subscribe (and start what the exchange keeps in sync)."""
         self._send = send
-        self._subs.clear()
+        self._subscribe(send)
+
+    def _subscribe(self, send: Sender, requests: Sequence[SubRequest] | None = None) -> None:
+        """Sends ``requests`` (default: `subscription_requests`) and registers each as pending in a fresh
+        table. Per-connection acknowledgement state kept beside ``_subs`` (e.g. a FIFO of keys for an
+        exchange that answers in order) belongs in an override of this method, not of `_connected`: a
+        rotation calls it on its probe (sending on the new connection) and, at the switch, on this object
+        with the same requests and a sender that sends nothing."""
+        self._subs = {}
         now = time.monotonic_ns()
-        for req in self.subscription_requests():
+        for req in self.subscription_requests() if requests is None else requests:
             self._subs[req.key] = Subscription(req.key, req.label or req.key, req.symbol, sent_ns=now)
             send(req.message)
 
@@ -240,6 +445,8 @@ class Exchange(ABC):
         task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        if self._inert:
+            task.cancel()  # a probe only parses: the work never starts
         return task
 
     # ---- template methods ----------------------------------------------------------------------
@@ -256,7 +463,15 @@ class Exchange(ABC):
 
     def subscriptions(self) -> dict[str, dict[str, Any]]:
         """Ack state per subscription of the current connection:
-        ``{label: {"state": "pending"|"confirmed"|"failed", "reason": ..., "symbol": ...}}``."""
+        ``{label: {"state": "pending"|"confirmed"|"failed", "reason": ..., "symbol": ...}}``.
+        A sharded object merges its shards' (a label repeated on several shards, e.g. a login, gets
+        `` #<shard index>`` appended from the second on)."""
+        if self._shards:
+            out: dict[str, dict[str, Any]] = {}
+            for i, shard in enumerate(self._shards):
+                for label, state in shard.subscriptions().items():
+                    out[label if label not in out else f"{label} #{i}"] = state
+            return out
         return {s.label: {"state": s.state, "reason": s.reason, "symbol": s.symbol} for s in self._subs.values()}
 
     def _sub_confirmed(self, key: str) -> None:
@@ -363,3 +578,157 @@ class Exchange(ABC):
 
     def _state(self, state: str, reason: str | None = None, symbol: str | None = None) -> None:
         self._deliver("state", StateChange(self.exchange, self.market, state, reason, symbol))
+
+
+# ---- connection rotation (make-before-break) -------------------------------------------------------
+
+#: kinds that are per connection (acks, pongs, errors) or derived (the maintained book, states): never
+#: deduplicated or used to judge whether two connections overlap
+_PER_CONNECTION_KINDS = frozenset(
+    {"state", "book", "error_reply", "subscribed", "unsubscribed", "login", "pong", "system", "api_reply", "unknown"}
+)
+
+Stream = tuple[str, str | None]
+
+
+def _kind_of(kind: str, ev: Any) -> str:
+    """The event's own kind when it has one (the probe sees events, not delivery kinds)."""
+    own = getattr(ev, "kind", None)
+    return own if isinstance(own, str) else kind
+
+
+def event_key(kind: str, ev: Any) -> Hashable | None:
+    """What makes an unsequenced event the same on two connections: the trade id when there is one,
+    else the whole content except the receive timestamp."""
+    trade_id = getattr(ev, "trade_id", None)
+    if trade_id:
+        return (kind, getattr(ev, "symbol", None), trade_id)
+    to_dict = getattr(ev, "to_dict", None)
+    if to_dict is None:
+        return None
+    d = to_dict()
+    d.pop("recv_ts_ns", None)
+    return (kind, repr(sorted(d.items())))
+
+
+class _Progress:
+    """What one connection carried during a rotation, per stream ``(kind, symbol)``: sequenced depth by
+    sequence number, everything else by `event_key` (a bounded window)."""
+
+    def __init__(self, window: int) -> None:
+        self.lo: dict[Stream, int] = {}
+        self.hi: dict[Stream, int] = {}
+        self.first: dict[Stream, Hashable] = {}
+        self.keys: set[Hashable] = set()
+        self._order: deque[Hashable] = deque()
+        self._window = window
+        #: the last position per stream noted while ``mark`` was on (see `Handover.confirmed`)
+        self.last: dict[Stream, int | Hashable] = {}
+
+    def note(self, kind: str, ev: Any, mark: bool) -> None:
+        kind = _kind_of(kind, ev)
+        if kind in _PER_CONNECTION_KINDS:
+            return
+        stream: Stream = (kind, getattr(ev, "symbol", None))
+        seq = getattr(ev, "last_seq", None) if kind == "depth" else None
+        if seq is not None:
+            first = getattr(ev, "first_seq", None)
+            if stream not in self.hi:
+                self.lo[stream] = seq if first is None else first
+                self.hi[stream] = seq
+            elif seq > self.hi[stream]:
+                self.hi[stream] = seq
+            if mark:
+                self.last[stream] = seq
+            return
+        key = event_key(kind, ev)
+        if key is None:
+            return
+        if key not in self.keys:
+            self.keys.add(key)
+            self._order.append(key)
+            if len(self._order) > self._window:
+                self.keys.discard(self._order.popleft())
+        self.first.setdefault(stream, key)
+        if mark:
+            self.last[stream] = key
+
+    def carried(self, kind: str, ev: Any) -> bool:
+        """Whether this connection already carried ``ev`` (sequenced: a range at or below the highest)."""
+        kind = _kind_of(kind, ev)
+        if kind in _PER_CONNECTION_KINDS:
+            return False
+        seq = getattr(ev, "last_seq", None) if kind == "depth" else None
+        if seq is not None:
+            hi = self.hi.get((kind, getattr(ev, "symbol", None)))
+            return hi is not None and seq <= hi
+        key = event_key(kind, ev)
+        return key is not None and key in self.keys
+
+
+class Handover:
+    """Book-keeping of one rotation of an exchange object's connection.
+
+    While the replacement connection is being prepared, the exchange's ``_deliver`` is shadowed (an
+    instance attribute, so no cost outside rotations) by `deliver_old`, which notes what the old
+    connection delivered; the replacement's messages are parsed by an inert probe whose handler notes
+    them in ``new``. `ready` tells when the two overlap: the new connection carried data, and for every
+    stream it carried the old connection delivered up to where the new one starts (sequenced:
+    ``old.hi >= new.lo - 1``; else the new one's first event was delivered), and, for streams the old one
+    delivered after the new subscriptions were confirmed, the new one has caught up. (Streams still quiet
+    on the new connection rely on the exchange sending one connection's messages in order.) After the switch, `deliver_dedupe` drops what the old connection already
+    delivered (depth ranges at or below its highest sequence number, other events by `event_key` in a
+    bounded window) until the manager ends the handover."""
+
+    def __init__(self, ex: Exchange, window: int = 65536) -> None:
+        self.ex = ex
+        self.old = _Progress(window)
+        self.new = _Progress(window)
+        self.confirmed = False
+        # the class's method, not a shadow left by an earlier handover
+        self._base: Callable[[str, Any], None] = types.MethodType(type(ex)._deliver, ex)
+
+    def deliver_old(self, kind: str, event: Any) -> None:
+        self.old.note(kind, event, self.confirmed)
+        self._base(kind, event)
+
+    def deliver_dedupe(self, kind: str, event: Any) -> None:
+        if self.old.carried(kind, event):
+            self.ex.metrics.handover_duplicates += 1
+            return
+        self._base(kind, event)
+
+    def note_new(self, event: Any) -> None:
+        self.new.note("unknown", event, True)
+
+    def ready(self) -> bool:
+        old, new = self.old, self.new
+        if not new.lo and not new.first:
+            # no data on the new connection yet: data the old one still has in flight may predate
+            # the new subscriptions, so cutting the old one now could lose it
+            return False
+        for stream, lo in new.lo.items():
+            if old.hi.get(stream, lo - 2) < lo - 1:
+                return False
+        for stream, key in new.first.items():
+            if key not in old.keys:
+                return False
+        for stream, pos in old.last.items():
+            if isinstance(pos, int) and stream in old.hi:
+                if new.hi.get(stream, pos - 1) < pos:
+                    return False
+            elif pos not in new.keys:
+                return False
+        return True
+
+    def begin(self) -> None:
+        self.ex._deliver = self.deliver_old  # type: ignore[method-assign]
+
+    def switch(self) -> None:
+        self.ex._deliver = self.deliver_dedupe  # type: ignore[method-assign]
+
+    def end(self) -> None:
+        """Back to the class's ``_deliver`` (if this handover is still the one installed)."""
+        current = self.ex.__dict__.get("_deliver")
+        if current is not None and getattr(current, "__self__", None) is self:
+            del self.ex.__dict__["_deliver"]

@@ -656,9 +656,9 @@ class _MexcFutures(_MexcBase):
     def ping_message(self) -> str | None:
         return '{"method":"ping"}'
 
-    def _connected(self, send: Sender) -> None:
-        super()._connected(send)
-        self._fifo = deque(self._subs)  # insertion order == send order
+    def _subscribe(self, send: Sender, requests: Sequence[SubRequest] | None = None) -> None:
+        super()._subscribe(send, requests)
+        self._fifo = deque(self._subs)  # insertion order == send order (also on a rotation's switch)
 
     def _resending(self, key: str) -> None:
         # its answer now comes after those of the requests already sent

@@ -123,8 +123,11 @@ fn is_param(s: &str) -> bool {
     s.ends_with("ms") && s[..s.len() - 2].bytes().all(|c| c.is_ascii_digit())
 }
 
+const MAX_SHIFT: u64 = 4096;
+
 /// Multiply a decimal text by 100 exactly (fraction → percent) by moving the decimal point.
-/// Returns `None` when `s` is not plain/exponent decimal text.
+/// Returns `None` when `s` is not plain/exponent decimal text, or when its exponent moves the point
+/// more than `MAX_SHIFT` places (no real rate looks like that; rendering it would be unbounded).
 pub fn times_100(s: &str) -> Option<String> {
     super::check::decimal_sign(s)?;
     let (mantissa, exp) = match s.find(['e', 'E']) {
@@ -138,7 +141,13 @@ pub fn times_100(s: &str) -> Option<String> {
     let (int_part, frac_part) = digits_part.split_once('.').unwrap_or((digits_part, ""));
     // value = digits × 10^(exp - frac_len); ×100 adds 2 to the exponent.
     let digits: String = format!("{int_part}{frac_part}");
-    let scale = i64::try_from(frac_part.len()).ok()? - exp - 2;
+    let scale = i64::try_from(frac_part.len())
+        .ok()?
+        .checked_sub(exp)?
+        .checked_sub(2)?;
+    if scale.unsigned_abs() > MAX_SHIFT {
+        return None;
+    }
     Some(render(neg, &digits, scale))
 }
 
@@ -194,6 +203,16 @@ mod tests {
         assert_eq!(times_100("-0.000").as_deref(), Some("0.0"));
         assert_eq!(times_100("0.00000123").as_deref(), Some("0.000123"));
         assert_eq!(times_100("abc"), None);
+    }
+
+    #[test]
+    fn percent_of_extreme_exponents_is_refused_not_wrapped() {
+        // these used to overflow the scale arithmetic (panic in debug, wrong text in release)
+        assert_eq!(times_100("1e-9223372036854775808"), None);
+        assert_eq!(times_100("1e9223372036854775807"), None);
+        assert_eq!(times_100("1e5000"), None);
+        assert_eq!(times_100("1e-5000"), None);
+        assert_eq!(times_100("1e4000").map(|s| s.len()), Some(4003));
     }
 
     #[test]

@@ -259,6 +259,10 @@ impl<'a> Parser<'a> {
             .s
             .get(self.i..self.i + 4)
             .ok_or_else(|| self.err("truncated \\u escape"))?;
+        // from_str_radix alone would accept a sign (`\u+041`)
+        if !h.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Err(self.err("invalid \\u escape"));
+        }
         let v = u32::from_str_radix(h, 16).map_err(|_| self.err("invalid \\u escape"))?;
         self.i += 4;
         Ok(v)
@@ -345,6 +349,13 @@ impl<'a> Parser<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unicode_escape_needs_four_hex_digits() {
+        assert!(parse(br#""\u+041""#).is_err());
+        assert!(parse(br#""\u-041""#).is_err());
+        assert_eq!(parse(br#""\u0041""#).ok(), Some(J::Str("A".into())));
+    }
 
     #[test]
     fn exact_tokens_and_last_wins() {
