@@ -265,6 +265,9 @@ FAULTS: tuple[Fault, ...] = (
 #: fraction of the run after which every stream must still deliver data (all faults are over by then)
 LATE_MARK = 0.8
 PRIVATE_KINDS = ("order", "fill", "balance", "position")
+#: every connection is replaced (make-before-break rotation, like MEXC's 24 h limit) at this age, as a
+#: fraction of the run
+ROTATE_AGE = 0.4
 
 
 class SimProcess:
@@ -348,7 +351,7 @@ class SimProcess:
 class Running:
     spec: StreamSpec
     exchange: Any
-    metrics_key: str = ""
+    name: str = ""  # unique per stream: the key of the metrics snapshots
     last_messages: int = 0
     rate: float = 0.0
     #: data events at LATE_MARK of the run (after the last fault): the stream must still deliver afterwards
@@ -406,9 +409,8 @@ class LiveDemo:
                 continue
             self.mgr.add(ex)
             self.running.append(Running(spec, ex))
-        keys = list(self.mgr.metrics())
-        for r, key in zip(self.running, keys, strict=True):
-            r.metrics_key = key
+        for r in self.running:
+            r.name = r.spec.name
 
     def _book_of(self, r: Running, symbol: str) -> Any:
         get = getattr(r.exchange, "book", None)
@@ -459,11 +461,15 @@ class LiveDemo:
 
     # ---- view ----------------------------------------------------------------------------------
 
+    def metrics(self) -> dict[str, dict[str, Any]]:
+        return {r.name: r.exchange.metrics_snapshot() for r in self.running}
+
     def _sample(self, dt: float) -> dict[str, dict[str, Any]]:
         assert self.mgr is not None
-        m = self.mgr.metrics()
+        # per exchange object (a sharded object's snapshot is its total over its connections)
+        m = self.metrics()
         for r in self.running:
-            cur = m[r.metrics_key]["messages"]
+            cur = m[r.name]["messages"]
             r.rate = (cur - r.last_messages) / dt if dt > 0 else 0.0
             r.last_messages = cur
         return m
@@ -471,12 +477,12 @@ class LiveDemo:
     def _stream_rows(self, m: dict[str, dict[str, Any]]) -> list[list[str]]:
         rows = []
         for r in self.running:
-            x = m[r.metrics_key]
+            x = m[r.name]
             lat = x["latency"]
             perr = sum(x["parse_errors"].values())
             rows.append([r.spec.name, "up" if x["connected"] else "DOWN", f"{r.rate:,.0f}", f"{x['messages']:,}",
                          _fmt_us(lat["p50_us"]), _fmt_us(lat["p99_us"]), str(x["gaps"]), str(x["resyncs"]),
-                         str(x["reconnects"]), str(perr)])
+                         str(x["reconnects"]), str(x.get("rotations", 0)), str(perr)])
         return rows
 
     def _book_rows(self) -> list[list[str]]:
@@ -501,7 +507,7 @@ class LiveDemo:
         return out
 
     STREAM_COLS = ("stream", "conn", "msg/s", "messages", "p50 us", "p99 us", "gaps", "resyncs", "reconn",
-                   "parse err")
+                   "rotated", "parse err")
     BOOK_COLS = ("stream", "symbol", "best bid | best ask", "last_seq", "gaps", "syncs")
 
     def _render(self, m: dict[str, dict[str, Any]], elapsed: float) -> Any:
@@ -528,7 +534,7 @@ class LiveDemo:
     def _plain(self, m: dict[str, dict[str, Any]], elapsed: float) -> None:
         print(f"[{elapsed:5.1f}s] " + " | ".join(
             f"{row[0]} {row[1]} {row[2]} msg/s p50 {row[4]} p99 {row[5]} us gaps {row[6]} resyncs {row[7]} "
-            f"reconnects {row[8]}" for row in self._stream_rows(m)), file=self.out, flush=True)
+            f"reconnects {row[8]} rotated {row[9]}" for row in self._stream_rows(m)), file=self.out, flush=True)
 
     async def _view(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
@@ -571,8 +577,10 @@ class LiveDemo:
         report: AuditReport | None = None
         final: dict[str, dict[str, Any]] = {}
         try:
+            # connections live ROTATE_AGE of the run, so each one is rotated (make-before-break) once or twice
             self.mgr = hft_ws.WebSocketManager(self.rec, ping_interval=1.0, idle_timeout=2.0, pong_timeout=2.0,
-                                               backoff_base=0.1, backoff_cap=1.0, stable_after=3.0)
+                                               backoff_base=0.1, backoff_cap=1.0, stable_after=3.0,
+                                               max_connection_age=ROTATE_AGE * self.seconds)
             async with self.mgr:
                 self._build(info)
                 loop = asyncio.get_running_loop()
@@ -589,7 +597,7 @@ class LiveDemo:
                 books = await check_books(self.sim.truth, self.probes(), timeout=10.0)
                 stop.set()
                 await view
-                final = self.mgr.metrics()
+                final = self.metrics()
             # the manager is closed: the simulator's sent log is complete for this client
             keys = [p.key for p in self.probes()]
             report = audit(self.rec, {k: await self.sim.sent(k) for k in keys})
@@ -604,11 +612,11 @@ class LiveDemo:
         lines.append(f"== phase 2: live against the simulator ({elapsed:g} s, symbols {', '.join(self.symbols)}, "
                      f"{len(self.fault_log)} faults)")
         hdr = ("stream", "msgs", "msg/s", "p50 us", "p90 us", "p99 us", "max us", "gaps", "resyncs", "reconn",
-               "parse err", "hdl err", "429")
+               "rotated", "parse err", "hdl err", "429")
         rows: list[Sequence[str]] = [hdr]
         silent: list[str] = []
         for r in self.running:
-            x = m.get(r.metrics_key)
+            x = m.get(r.name)
             if x is None:
                 continue
             lat = x["latency"]
@@ -618,7 +626,8 @@ class LiveDemo:
             rows.append((r.spec.name, f"{x['messages']:,}", f"{x['messages'] / elapsed:,.0f}",
                          _fmt_us(lat["p50_us"]), _fmt_us(lat["p90_us"]), _fmt_us(lat["p99_us"]),
                          _fmt_us(lat["max_us"]), str(x["gaps"]), str(x["resyncs"]), str(x["reconnects"]),
-                         str(sum(x["parse_errors"].values())), str(x["handler_errors"]), str(x.get("rest_429", "-"))))
+                         str(x.get("rotations", 0)), str(sum(x["parse_errors"].values())), str(x["handler_errors"]),
+                         str(x.get("rest_429", "-"))))
         widths = [max(len(row[i]) for row in rows) for i in range(len(hdr))]
         for row in rows:
             lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths,
