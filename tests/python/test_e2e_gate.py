@@ -225,3 +225,17 @@ def test_resubscribe_swallowed_by_stall() -> None:
         await wait_until(lambda: all(c.count("synced", s) >= 2 for s in SYMBOLS), 3.0)
 
     run("spot", body, idle_timeout=None, pong_timeout=None, ack_timeout=0.8)
+
+
+@MARKETS
+def test_rotation_loses_and_duplicates_nothing(market: str) -> None:
+    """Make-before-break rotation (as for MEXC's 24 h limit): the audit sees no loss, no duplicate, no gap."""
+
+    async def body(c: Ctx) -> None:
+        await wait_until(lambda: c.metrics()["rotations"] >= 2, 8.0)
+
+    rec, report = run(market, body, max_connection_age=0.8)
+    assert rec.count_states("gap") == 0 and rec.count_states("disconnected") == 1  # the final close only
+    for r in report.streams.values():
+        assert r.covered_seqs == 0 and r.duplicates_flagged == 0
+        assert r.delivered_seqs + r.tail == r.sent_seqs
