@@ -51,6 +51,7 @@ from typing import Any
 from hft_ws.errors import AuthError, ConnectionLost
 from hft_ws.exchanges.base import Exchange, Handover, SubRequest
 from hft_ws.handler import Handler
+from hft_ws.legacy.strategy import resolve_legacy, set_path
 from hft_ws.transport import ErrorCallback, MessageCallback, PongCallback, WebSocketConnection, connect
 
 __all__ = ["WebSocketManager"]
@@ -128,9 +129,8 @@ class WebSocketManager:
         rotation_timeout: float = 10.0,
         handover_grace: float = 2.0,
     ) -> None:
-        if legacy and any(legacy.values()):
-            # The pure-Python legacy parsers (hft_ws.legacy) are not part of this build.
-            raise ValueError("the legacy path is not available in this build")
+        # exchanges on the legacy (pure-Python) path: HFT_WS_LEGACY, overridden per exchange by ``legacy``
+        self._legacy: set[str] = resolve_legacy(legacy)
         if connect_stagger < 0:
             raise ValueError("connect_stagger must be >= 0")
         if max_connection_age is not None and max_connection_age <= 0:
@@ -183,10 +183,30 @@ class WebSocketManager:
             slots = [_Slot(shard, f"{base}.{j}") for j, shard in enumerate(shards)]
         self._exchanges.append(exchange)
         self._slots += slots
+        if exchange.exchange in self._legacy:
+            for slot in slots:
+                set_path(slot.ex, True)
         if self._running:
             for slot in slots:
                 self._launch(slot)
         return exchange
+
+    def set_legacy(self, exchange: str, on: bool) -> None:
+        """Puts every connection of ``exchange`` (``"mexc"`` / ``"gateio"``) on the legacy path (``on``)
+        or back on the direct path, from its next message: no reconnect, and order books keep their
+        levels and sequence ids, so no message is lost or delivered twice."""
+        wanted = resolve_legacy({exchange: on}, env={})  # validates the name
+        if on:
+            self._legacy |= wanted
+        else:
+            self._legacy.discard(exchange)
+        for slot in self._slots:
+            if slot.ex.exchange == exchange:
+                set_path(slot.ex, on)
+
+    def legacy_exchanges(self) -> frozenset[str]:
+        """The exchanges currently on the legacy path."""
+        return frozenset(self._legacy)
 
     async def run_for(self, seconds: float) -> None:
         """Runs the connections for ``seconds`` (returns early after `close`)."""

@@ -294,6 +294,9 @@ class Exchange(ABC):
 
     exchange: str = ""
     market: str = ""
+    #: the parser object (Rust ``hft_ws.*Parser`` on the direct path, ``hft_ws.legacy`` on the legacy
+    #: path); set by each subclass, swapped by `hft_ws.legacy.set_path` between two messages
+    _parser: Any
     #: the exchange's per-connection subscription limit (sum of `SubRequest.weight`; ``None``: none).
     #: The manager splits an object whose requests exceed it into shards, one connection each.
     max_subscriptions: ClassVar[int | None] = None

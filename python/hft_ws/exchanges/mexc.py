@@ -32,15 +32,16 @@ import re
 import time
 import zlib
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import aiohttp
 
-from hft_ws._core import BookSync, MexcFuturesParser, MexcSpotParser
+from hft_ws._core import MexcFuturesParser, MexcSpotParser
 from hft_ws.auth import Credentials, mexc_futures_login_request, mexc_spot_headers, mexc_spot_signed_query
 from hft_ws.errors import AuthError, HftWsError, ParseError
 from hft_ws.exchanges.base import Exchange, Sender, SubRequest
+from hft_ws.exchanges.books import BookKeeper
 from hft_ws.rest import RestClient
 
 __all__ = [
@@ -82,97 +83,6 @@ def _now_ms() -> int:
 
 
 # ---------------------------------------------------------------------------------------------- books
-
-
-class _Books:
-    """The maintained books of one public exchange object: `BookSync` per symbol, snapshot fetches with
-    capped backoff until one bridges the buffered diffs, gap / overflow reporting (composition, so spot and
-    futures share it without sharing a protocol base)."""
-
-    def __init__(
-        self,
-        owner: Exchange,
-        symbols: Sequence[str],
-        parser: Any,
-        fetch: Callable[[str], Awaitable[bytes]],
-    ) -> None:
-        self.owner = owner
-        self.parser = parser
-        self.fetch = fetch
-        self.syncs: dict[str, BookSync] = {s: BookSync("mexc", owner.market, s) for s in symbols}
-        self.fetching: set[str] = set()
-
-    def connected(self) -> None:
-        # subscribe time: start buffering; the snapshot is requested once a diff is buffered (notes 3.1)
-        for sync in self.syncs.values():
-            sync.reset()
-            sync.start()
-        self.fetching.clear()
-
-    def disconnected(self) -> None:
-        self.fetching.clear()
-        for sym, sync in self.syncs.items():
-            if sync.is_synced:
-                self.owner._state("unsynced", "disconnected", sym)
-            sync.reset()
-
-    def book(self, symbol: str) -> Any:
-        sync = self.syncs.get(symbol)
-        return None if sync is None else sync.book
-
-    def on_diff(self, ev: Any) -> None:
-        symbol = ev.symbol
-        sync = self.syncs.get(symbol) if symbol is not None else None
-        if sync is None:
-            return
-        owner = self.owner
-        try:
-            outcome = sync.on_diff(ev)
-        except HftWsError as e:
-            owner._report_error(e)
-            return
-        if outcome == "applied" or outcome == "synced":
-            if outcome == "synced":
-                owner._state("synced", "snapshot push", symbol)
-            book = sync.book
-            if book is not None:
-                owner._deliver("book", book)
-        elif outcome == "gap" or outcome == "overflow":
-            owner.metrics.gaps += 1
-            gap = sync.last_gap
-            reason = f"expected {gap[0]}, got {gap[1]}" if outcome == "gap" and gap else outcome
-            owner._state("gap", reason, symbol)
-        if sync.needs_snapshot and symbol not in self.fetching and owner._send is not None:
-            self.fetching.add(symbol)
-            owner._spawn(self._resync(symbol, sync))
-
-    async def _resync(self, symbol: str, sync: BookSync) -> None:
-        """Fetches snapshots until one bridges the buffered diffs: a snapshot older than the first buffered
-        diff is fetched again (notes 3.1 step 4), with capped backoff between tries."""
-        owner = self.owner
-        owner._state("resyncing", None, symbol)
-        delay = 0.05
-        try:
-            while owner._send is not None and sync.needs_snapshot:
-                try:
-                    body = await self.fetch(symbol)
-                    snap = self.parser.parse_snapshot(body, symbol)
-                    outcome = sync.on_snapshot(snap)
-                except (HftWsError, aiohttp.ClientError, TimeoutError) as e:
-                    owner.metrics.snapshot_errors += 1
-                    owner._report_error(e)
-                    outcome = "error"
-                if outcome == "synced":
-                    owner.metrics.resyncs += 1
-                    owner._state("synced", "snapshot", symbol)
-                    book = sync.book
-                    if book is not None:
-                        owner._deliver("book", book)
-                    return
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
-        finally:
-            self.fetching.discard(symbol)
 
 
 # ---------------------------------------------------------------------------------------------- shared
@@ -239,10 +149,6 @@ class _MexcSpot(_MexcBase):
         self._next_id = 0
         #: request id -> channel of the current connection's requests
         self._ids: dict[int, str] = {}
-
-    @property
-    def parser(self) -> MexcSpotParser:
-        return self._parser
 
     def _channel_strings(self) -> list[tuple[str, str | None]]:
         """``(channel string, symbol)`` of every subscription, in order, without duplicates."""
@@ -353,7 +259,7 @@ class MexcSpotPublic(_MexcSpot):
         self.snapshot_timeout = snapshot_timeout
         # spot REST: weight-based limits; snapshots are rare, stay far below them
         self._rest = RestClient(self.rest_url, rate=10.0, burst=10, timeout=snapshot_timeout, metrics=self.metrics)
-        self._books = _Books(self, self.symbols if "book" in self.channels else (), self._parser, self._fetch_snapshot)
+        self._books = BookKeeper(self, self.symbols if "book" in self.channels else (), self._fetch_snapshot)
 
     def _channel_strings(self) -> list[tuple[str, str | None]]:
         out: list[tuple[str, str | None]] = []
@@ -777,7 +683,7 @@ class MexcFuturesPublic(_MexcFutures):
         self.snapshot_timeout = snapshot_timeout
         # contract REST: 20 requests / 2 s for the depth endpoints (notes 6.4)
         self._rest = RestClient(self.rest_url, rate=8.0, burst=8, timeout=snapshot_timeout, metrics=self.metrics)
-        self._books = _Books(self, self.symbols if "book" in self.channels else (), self._parser, self._fetch_snapshot)
+        self._books = BookKeeper(self, self.symbols if "book" in self.channels else (), self._fetch_snapshot)
 
     def subscription_requests(self) -> list[SubRequest]:
         out: list[SubRequest] = []
