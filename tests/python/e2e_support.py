@@ -39,10 +39,10 @@ class Ctx:
     def synced_again(self, times: int = 2) -> bool:
         return all(self.count("synced", s) >= times for s in self.symbols)
 
-    async def settle(self) -> None:
+    async def settle(self, timeout: float = 8.0) -> None:
         """Every book equals the truth at an equal last_seq (asserted)."""
         probes = [BookProbe((self.exchange, self.market, s), self._getter(s)) for s in self.symbols]
-        checks = await check_books(sim_truth(self.sim), probes, timeout=8.0)
+        checks = await check_books(sim_truth(self.sim), probes, timeout=timeout)
         assert all(c.ok for c in checks), checks
 
     def _getter(self, symbol: str) -> Callable[[], Any]:

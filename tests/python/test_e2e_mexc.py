@@ -4,6 +4,7 @@ a reported gap + resync, nothing is delivered twice unflagged, and every book eq
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -152,3 +153,18 @@ def test_rotation_loses_and_duplicates_nothing(market: str) -> None:
     for r in report.streams.values():
         assert r.covered_seqs == 0 and r.duplicates_flagged == 0
         assert r.delivered_seqs + r.tail == r.sent_seqs
+
+
+@MARKETS
+def test_rotation_into_a_stall(market: str) -> None:
+    """The replacement connection subscribes while the server stalls; the rotation is forced onto it after
+    rotation_timeout; the overdue acks make the MEXC class re-send, so the books move on again."""
+
+    async def body(c: Ctx) -> None:
+        await asyncio.sleep(2.2)
+        await c.inject("stall", 1.2)
+        await wait_until(lambda: c.count("rotating") >= 1 and c.metrics()["rotations"] >= 1, 3.0)
+        await asyncio.sleep(1.2)
+        await c.settle(1.0)
+
+    run(market, body, max_connection_age=3.0, rotation_timeout=0.3, ack_timeout=0.5)
