@@ -57,3 +57,5 @@ def test_every_fault_targets_a_declared_stream() -> None:
     endpoints = {(s.exchange, s.market) for s in demo.STREAMS}
     assert all((f.exchange, f.market) in endpoints for f in demo.FAULTS)
     assert max(f.at for f in demo.FAULTS) <= 0.7  # time left to recover before the final checks
+    # every stall is over before the first connection rotation (0.9 x the age; the lead is 10 %)
+    assert all(f.at + demo.STALL_CAP < 0.9 * demo.ROTATE_AGE for f in demo.FAULTS if f.kind == "stall")
