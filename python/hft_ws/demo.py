@@ -374,11 +374,12 @@ def _fmt_us(v: Any) -> str:
 
 
 def _top(book: Any) -> str:
+    """Best bid and ask as the exact decimal text the exchange sent."""
     if book is None:
         return "(unsynced)"
-    bb, ba = book.best_bid(), book.best_ask()
-    fb = f"{bb[0]:g} x {bb[1]:g}" if bb else "-"
-    fa = f"{ba[0]:g} x {ba[1]:g}" if ba else "-"
+    bb, ba = book.bids_str(1), book.asks_str(1)
+    fb = f"{bb[0][0]} x {bb[0][1]}" if bb else "-"
+    fa = f"{ba[0][0]} x {ba[0][1]}" if ba else "-"
     return f"{fb} | {fa}"
 
 
