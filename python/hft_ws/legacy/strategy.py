@@ -186,8 +186,8 @@ def set_path(ex: Any, legacy: bool, *, parser: MessageParser | None = None) -> b
     ex._parser = parser if parser is not None else (
         message_parser(ex.exchange, ex.market) if legacy else rust_parser(ex.exchange, ex.market)
     )
-    keeper = getattr(ex, "_books", None)  # hft_ws.exchanges.books.BookKeeper of a public exchange
-    syncs = getattr(keeper, "syncs", None)
+    books = getattr(ex, "_books", None)  # hft_ws.exchanges.books.BookKeeper (or a plain symbol -> sync dict)
+    syncs = books if isinstance(books, dict) else getattr(books, "syncs", None)
     if isinstance(syncs, dict) and syncs:
         syncs.update(convert_books(syncs, legacy))  # in place: the keeper looks syncs up per use
     return True
