@@ -80,7 +80,108 @@ impl Dec {
 }
 
 /// Price/quantity levels of one side of a depth update: `(price_text, qty_text)` in wire order.
-pub type Levels = Vec<(String, String)>;
+pub type Levels = Vec<(SmallStr, SmallStr)>;
+
+/// Bytes a `SmallStr` keeps inline (most prices and quantities are shorter); 15 keeps the type
+/// as small as a `String`.
+const INLINE: usize = 15;
+
+/// Exact text of a level's price or quantity: text borrowed from a frame is copied inline up to 15
+/// bytes (no allocation of its own: a depth side is one `Vec`), longer text and `String`s a
+/// decoder already allocated (protobuf) are kept as they are. Reads as a `str`.
+#[derive(Clone)]
+pub struct SmallStr(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    /// Invariant: `bytes[..len]` is the UTF-8 text it was made from.
+    Inline {
+        len: u8,
+        bytes: [u8; INLINE],
+    },
+    Heap(String),
+}
+
+impl SmallStr {
+    pub fn new(text: &str) -> Self {
+        let mut bytes = [0u8; INLINE];
+        match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
+            (Some(slot), Ok(len)) => {
+                slot.copy_from_slice(text.as_bytes());
+                SmallStr(Repr::Inline { len, bytes })
+            }
+            _ => SmallStr(Repr::Heap(text.to_string())),
+        }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Repr::Heap(s) => s.as_bytes(),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Always valid: the bytes were copied from a `str` (the check is a short ASCII scan).
+            Repr::Inline { .. } => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
+            Repr::Heap(s) => s,
+        }
+    }
+}
+
+impl From<&str> for SmallStr {
+    fn from(text: &str) -> Self {
+        SmallStr::new(text)
+    }
+}
+
+/// Takes the `String` as it is (copying it inline would only move its `free` earlier).
+impl From<String> for SmallStr {
+    fn from(text: String) -> Self {
+        SmallStr(Repr::Heap(text))
+    }
+}
+
+impl std::ops::Deref for SmallStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for SmallStr {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for SmallStr {}
+
+impl PartialEq<str> for SmallStr {
+    fn eq(&self, other: &str) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl PartialEq<&str> for SmallStr {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+/// Same as a `String`'s: `"6866.5"`.
+impl std::fmt::Debug for SmallStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for SmallStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A JSON-like value for fields kept "as sent": JSON integers stay integers, other numbers keep
 /// their exact token text, strings as sent.
@@ -482,5 +583,34 @@ impl Event {
             Event::ErrorReply(_) => "error_reply",
             Event::Unknown(_) => "unknown",
         }
+    }
+}
+
+#[cfg(test)]
+mod small_str_tests {
+    use super::SmallStr;
+
+    #[test]
+    fn inline_and_heap_read_back_exactly() {
+        for text in [
+            "",
+            "0",
+            "117000.1",
+            "0.0000000000001",  // 15 bytes: inline
+            "0.00000000000001", // 16 bytes: heap
+            "€1.5",             // non-ASCII
+            "9".repeat(200).as_str(),
+        ] {
+            let a = SmallStr::new(text);
+            let b = SmallStr::from(text.to_string());
+            assert_eq!(a.as_str(), text);
+            assert_eq!(b.as_str(), text);
+            assert_eq!(a, b);
+            assert_eq!(a, text);
+            assert_eq!(a.as_bytes(), text.as_bytes());
+            assert_eq!(format!("{a:?}"), format!("{:?}", text.to_string()));
+            assert_eq!(a.to_string(), text);
+        }
+        assert!(std::mem::size_of::<SmallStr>() <= 24);
     }
 }

@@ -1134,6 +1134,13 @@ fn real_gate_streams_bridge_their_rest_snapshots() {
 
 // ---- MEXC replays driven by the real Rust parsers (crate::mexc) instead of the test reader
 
+fn texts(levels: hft_ws::events::Levels) -> Levels {
+    levels
+        .into_iter()
+        .map(|(p, q)| (p.to_string(), q.to_string()))
+        .collect()
+}
+
 fn mexc_depth(ev: hft_ws::mexc::out::MexcEvent) -> Option<Frame> {
     match ev {
         hft_ws::mexc::out::MexcEvent::Depth {
@@ -1147,8 +1154,8 @@ fn mexc_depth(ev: hft_ws::mexc::out::MexcEvent) -> Option<Frame> {
             first: first_seq,
             last: last_seq,
             snapshot: is_snapshot,
-            bids,
-            asks,
+            bids: texts(bids),
+            asks: texts(asks),
         }),
         _ => None,
     }

@@ -42,14 +42,14 @@ fn txt(x: &Value) -> Option<String> {
     }
 }
 
-fn levels(x: &Value) -> Vec<(String, String)> {
+fn levels(x: &Value) -> hft_ws::events::Levels {
     x.as_array()
         .map(|rows| {
             rows.iter()
                 .map(|r| {
                     (
-                        txt(&r[0]).unwrap_or_default(),
-                        txt(&r[1]).unwrap_or_default(),
+                        txt(&r[0]).unwrap_or_default().into(),
+                        txt(&r[1]).unwrap_or_default().into(),
                     )
                 })
                 .collect()

@@ -17,7 +17,7 @@ pub use sync::{
 
 use thiserror::Error;
 
-use crate::num::{parse_fixed, Fixed, NumError};
+use crate::num::{parse_fixed, parse_fixed_bytes, Fixed, NumError};
 
 /// Book side, for error reports and generic reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -71,6 +71,15 @@ impl<P: AsRef<str>, Q: AsRef<str>> LevelText for (P, Q) {
     fn to_fixed(&self) -> Result<(Fixed, Fixed), (&'static str, NumError)> {
         let p = parse_fixed(self.0.as_ref()).map_err(|e| ("price", e))?;
         let q = parse_fixed(self.1.as_ref()).map_err(|e| ("qty", e))?;
+        Ok((p, q))
+    }
+}
+
+/// Parser-built levels: read as bytes (no UTF-8 re-check on the apply path).
+impl LevelText for (crate::events::SmallStr, crate::events::SmallStr) {
+    fn to_fixed(&self) -> Result<(Fixed, Fixed), (&'static str, NumError)> {
+        let p = parse_fixed_bytes(self.0.as_bytes()).map_err(|e| ("price", e))?;
+        let q = parse_fixed_bytes(self.1.as_bytes()).map_err(|e| ("qty", e))?;
         Ok((p, q))
     }
 }

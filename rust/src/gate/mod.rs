@@ -8,8 +8,8 @@ use crate::error::ParseError;
 use crate::events::{
     AccountEvent, ApiReply, BalanceUpdate, BookTicker, ControlEvent, ControlKind, Dec, DepthUpdate,
     ErrorReply, Event, Exchange, Fill, Kline, Levels, Liquidation, MarginMode, Market, Meta,
-    OrderStatus, OrderType, OrderUpdate, PositionUpdate, Raw, Side, StatsUpdate, Ticker, Trade,
-    Unknown,
+    OrderStatus, OrderType, OrderUpdate, PositionUpdate, Raw, Side, SmallStr, StatsUpdate, Ticker,
+    Trade, Unknown,
 };
 use crate::mexc::jsonv::{self, J};
 use util::*;
@@ -37,13 +37,14 @@ impl Frame<'_> {
 
 /// Parse one text frame (UTF-8 bytes) of the given market.
 pub fn parse(buf: &[u8], market: Market, recv_ts_ns: Option<i64>) -> R<Vec<Event>> {
-    let v = jsonv::parse(buf).map_err(json_error)?;
-    require_object(&v, "frame", "top level")?;
+    let doc = jsonv::parse(buf).map_err(json_error)?;
+    let v = doc.root();
+    require_object(v, "frame", "top level")?;
     if v.get("channel").is_none() && v.get("header").is_some() {
-        return api_reply(&v, market, recv_ts_ns).map(|e| vec![e]);
+        return api_reply(v, market, recv_ts_ns).map(|e| vec![e]);
     }
     let channel = match v.get("channel") {
-        Some(J::Str(s)) => s.as_ref(),
+        Some(J::Str(s)) => s,
         Some(other) => {
             return Err(ParseError::invalid(
                 "channel",
@@ -61,7 +62,7 @@ pub fn parse(buf: &[u8], market: Market, recv_ts_ns: Option<i64>) -> R<Vec<Event
     };
     let event = match v.get("event") {
         None | Some(J::Null) => None,
-        Some(J::Str(s)) => Some(s.as_ref()),
+        Some(J::Str(s)) => Some(s),
         Some(other) => {
             return Err(ParseError::invalid(
                 "event",
@@ -74,7 +75,7 @@ pub fn parse(buf: &[u8], market: Market, recv_ts_ns: Option<i64>) -> R<Vec<Event
         None | Some(J::Null) => None,
         Some(id) => Some(to_value(id)),
     };
-    let result = v.get("result").unwrap_or(&J::Null);
+    let result = v.get("result").unwrap_or(J::Null);
 
     if let Some(err) = v.get("error").filter(|e| !matches!(e, J::Null)) {
         return error_reply(&f, err, request_id).map(|e| vec![e]);
@@ -181,10 +182,10 @@ fn is_known(market: Market, base: &str) -> bool {
         }
 }
 
-fn each<'a>(result: &J<'a>, ctx: &str, mut one: impl FnMut(&J<'a>) -> R<Event>) -> R<Vec<Event>> {
+fn each<'a>(result: J<'a>, ctx: &str, mut one: impl FnMut(J<'a>) -> R<Event>) -> R<Vec<Event>> {
     let items = entries(result, ctx)?;
     let mut out = Vec::with_capacity(items.len());
-    for item in items {
+    for item in items.iter() {
         require_object(item, "result entry", ctx)?;
         out.push(one(item)?);
     }
@@ -216,7 +217,7 @@ fn unknown(f: &Frame<'_>, buf: &[u8]) -> Event {
     })
 }
 
-fn error_reply(f: &Frame<'_>, err: &J<'_>, request_id: Option<crate::events::Value>) -> R<Event> {
+fn error_reply(f: &Frame<'_>, err: J<'_>, request_id: Option<crate::events::Value>) -> R<Event> {
     require_object(err, "error", f.channel)?;
     let code = match err.get("code") {
         None | Some(J::Null) => None,
@@ -240,7 +241,7 @@ fn error_reply(f: &Frame<'_>, err: &J<'_>, request_id: Option<crate::events::Val
     }))
 }
 
-fn tickers(f: &Frame<'_>, result: &J<'_>) -> R<Vec<Event>> {
+fn tickers(f: &Frame<'_>, result: J<'_>) -> R<Vec<Event>> {
     each(result, f.channel, |t| {
         let c = f.channel;
         let symbol = opt_str(t.get("currency_pair")).or_else(|| opt_str(t.get("contract")));
@@ -268,7 +269,7 @@ fn tickers(f: &Frame<'_>, result: &J<'_>) -> R<Vec<Event>> {
     })
 }
 
-fn trades(f: &Frame<'_>, result: &J<'_>) -> R<Vec<Event>> {
+fn trades(f: &Frame<'_>, result: J<'_>) -> R<Vec<Event>> {
     each(result, f.channel, |t| {
         let c = f.channel;
         let price = req_dec(t.get("price"), "price", c)?;
@@ -314,11 +315,11 @@ fn side_of(s: &str) -> Option<Side> {
     }
 }
 
-fn candles(f: &Frame<'_>, result: &J<'_>) -> R<Vec<Event>> {
+fn candles(f: &Frame<'_>, result: J<'_>) -> R<Vec<Event>> {
     each(result, f.channel, |k| {
         let c = f.channel;
         let name = match k.get("n") {
-            Some(J::Str(s)) => s.as_ref(),
+            Some(J::Str(s)) => s,
             Some(_) => return Err(ParseError::invalid("n", c, "expected a string")),
             None => return Err(ParseError::missing("n", c)),
         };
@@ -345,7 +346,7 @@ fn candles(f: &Frame<'_>, result: &J<'_>) -> R<Vec<Event>> {
     })
 }
 
-fn book_ticker(f: &Frame<'_>, r: &J<'_>) -> R<Event> {
+fn book_ticker(f: &Frame<'_>, r: J<'_>) -> R<Event> {
     let c = f.channel;
     require_object(r, "result", c)?;
     Ok(Event::BookTicker(BookTicker {
@@ -378,7 +379,7 @@ fn at_level(e: ParseError, side: &str, i: usize, part: &str) -> ParseError {
     }
 }
 
-fn levels(v: Option<&J<'_>>, field: &str, ctx: &str) -> R<Levels> {
+fn levels(v: Option<J<'_>>, field: &str, ctx: &str) -> R<Levels> {
     let items = match v {
         None | Some(J::Null) => return Ok(Vec::new()),
         Some(J::Arr(items)) => items,
@@ -411,19 +412,19 @@ fn levels(v: Option<&J<'_>>, field: &str, ctx: &str) -> R<Levels> {
             }
         };
         // The error's field name is only formatted on the error path (this loop is hot).
-        let price = req_dec(p, field, ctx).map_err(|e| at_level(e, field, i, "price"))?;
-        let size = req_dec(s, field, ctx).map_err(|e| at_level(e, field, i, "size"))?;
-        out.push((price.0, size.0));
+        let price = req_dec_text(p, field, ctx).map_err(|e| at_level(e, field, i, "price"))?;
+        let size = req_dec_text(s, field, ctx).map_err(|e| at_level(e, field, i, "size"))?;
+        out.push((SmallStr::new(price), SmallStr::new(size)));
     }
     Ok(out)
 }
 
-fn book_update(f: &Frame<'_>, r: &J<'_>, obu: bool) -> R<Event> {
+fn book_update(f: &Frame<'_>, r: J<'_>, obu: bool) -> R<Event> {
     let c = f.channel;
     require_object(r, "result", c)?;
     let full = match r.get("full") {
         None | Some(J::Null) => false,
-        Some(J::Bool(b)) => *b,
+        Some(J::Bool(b)) => b,
         Some(other) => {
             return Err(ParseError::invalid(
                 "full",
@@ -476,7 +477,7 @@ fn book_update(f: &Frame<'_>, r: &J<'_>, obu: bool) -> R<Event> {
 }
 
 /// `spot.order_book` / `futures.order_book` (event `all`): a limited-level snapshot.
-fn book_snapshot(f: &Frame<'_>, r: &J<'_>) -> R<Event> {
+fn book_snapshot(f: &Frame<'_>, r: J<'_>) -> R<Event> {
     let c = f.channel;
     require_object(r, "result", c)?;
     let symbol = opt_str(r.get("s")).or_else(|| opt_str(r.get("contract")));
@@ -495,7 +496,7 @@ fn book_snapshot(f: &Frame<'_>, r: &J<'_>) -> R<Event> {
 }
 
 /// Legacy `futures.order_book` `update` rows: size > 0 bid, < 0 ask, 0 removes from both sides.
-fn legacy_update(f: &Frame<'_>, result: &J<'_>) -> R<Event> {
+fn legacy_update(f: &Frame<'_>, result: J<'_>) -> R<Event> {
     let c = f.channel;
     let rows = entries(result, c)?;
     let (mut bids, mut asks) = (Vec::new(), Vec::new());
@@ -515,12 +516,14 @@ fn legacy_update(f: &Frame<'_>, result: &J<'_>) -> R<Event> {
             Some(prev) if prev == sym => Some(prev),
             Some(_) => Some(None),
         };
+        let price = SmallStr::from(price.0);
         match sign(&size) {
-            1 => bids.push((price.0, size.0)),
-            -1 => asks.push((price.0, abs_dec(&size, "s", c)?.0)),
+            1 => bids.push((price, SmallStr::from(size.0))),
+            -1 => asks.push((price, SmallStr::from(abs_dec(&size, "s", c)?.0))),
             _ => {
-                bids.push((price.0.clone(), size.0.clone()));
-                asks.push((price.0, size.0));
+                let size = SmallStr::from(size.0);
+                bids.push((price.clone(), size.clone()));
+                asks.push((price, size));
             }
         }
     }
@@ -534,7 +537,7 @@ fn legacy_update(f: &Frame<'_>, result: &J<'_>) -> R<Event> {
     }))
 }
 
-fn liquidations(f: &Frame<'_>, result: &J<'_>) -> R<Vec<Event>> {
+fn liquidations(f: &Frame<'_>, result: J<'_>) -> R<Vec<Event>> {
     each(result, f.channel, |l| {
         let c = f.channel;
         let size = dec(l.get("size"), "size", c)?;
@@ -593,7 +596,7 @@ fn sub_text(a: &Dec, b: &Dec) -> Option<Dec> {
     x.checked_sub(&y).map(|d| Dec::new(d.to_plain_string()))
 }
 
-fn order(f: &Frame<'_>, o: &J<'_>) -> R<Event> {
+fn order(f: &Frame<'_>, o: J<'_>) -> R<Event> {
     let c = f.channel;
     let tif = opt_str(o.get("time_in_force")).or_else(|| opt_str(o.get("tif")));
     let finish_as = opt_str(o.get("finish_as"));
@@ -701,7 +704,7 @@ fn order(f: &Frame<'_>, o: &J<'_>) -> R<Event> {
     }
 }
 
-fn fill(f: &Frame<'_>, t: &J<'_>) -> R<Event> {
+fn fill(f: &Frame<'_>, t: J<'_>) -> R<Event> {
     let c = f.channel;
     let symbol = opt_str(t.get("currency_pair")).or_else(|| opt_str(t.get("contract")));
     let (side, side_code, qty) = match f.market {
@@ -728,8 +731,8 @@ fn fill(f: &Frame<'_>, t: &J<'_>) -> R<Event> {
         }
     };
     let is_maker = match t.get("role") {
-        Some(J::Str(r)) if r == "maker" => Some(true),
-        Some(J::Str(r)) if r == "taker" => Some(false),
+        Some(J::Str("maker")) => Some(true),
+        Some(J::Str("taker")) => Some(false),
         _ => None,
     };
     Ok(Event::Fill(Fill {
@@ -746,7 +749,7 @@ fn fill(f: &Frame<'_>, t: &J<'_>) -> R<Event> {
     }))
 }
 
-fn balance(f: &Frame<'_>, b: &J<'_>) -> R<Event> {
+fn balance(f: &Frame<'_>, b: J<'_>) -> R<Event> {
     let c = f.channel;
     let (free, locked, ts) = match f.market {
         Market::Spot => (
@@ -769,7 +772,7 @@ fn balance(f: &Frame<'_>, b: &J<'_>) -> R<Event> {
     }))
 }
 
-fn position(f: &Frame<'_>, p: &J<'_>) -> R<Event> {
+fn position(f: &Frame<'_>, p: J<'_>) -> R<Event> {
     let c = f.channel;
     let leverage = dec(p.get("leverage"), "leverage", c)?;
     // Gate: leverage 0 means cross margin.
@@ -791,16 +794,16 @@ fn position(f: &Frame<'_>, p: &J<'_>) -> R<Event> {
 }
 
 /// WS trading API: `{request_id, ack?, header{status, channel, event, response_time}, data{result|errs}}`.
-fn api_reply(v: &J<'_>, market: Market, recv_ts_ns: Option<i64>) -> R<Event> {
-    let header = v.get("header").unwrap_or(&J::Null);
+fn api_reply(v: J<'_>, market: Market, recv_ts_ns: Option<i64>) -> R<Event> {
+    let header = v.get("header").unwrap_or(J::Null);
     require_object(header, "header", "API reply")?;
     let channel = opt_str(header.get("channel")).unwrap_or_default();
     let status = match header.get("status") {
         Some(J::Str(s)) => Some(s.to_string()),
-        Some(J::Num(n)) => Some((*n).to_string()),
+        Some(J::Num(n)) => Some(n.to_string()),
         _ => None,
     };
-    let data = v.get("data").unwrap_or(&J::Null);
+    let data = v.get("data").unwrap_or(J::Null);
     let errs = data.get("errs").filter(|e| !matches!(e, J::Null));
     let (code, message) = match errs {
         Some(e) => (opt_str(e.get("label")), opt_str(e.get("message"))),
@@ -836,9 +839,10 @@ pub fn parse_snapshot(
     symbol: Option<String>,
     recv_ts_ns: Option<i64>,
 ) -> R<DepthUpdate> {
-    let v = jsonv::parse(buf).map_err(json_error)?;
+    let doc = jsonv::parse(buf).map_err(json_error)?;
+    let v = doc.root();
     let ctx = "REST order book";
-    require_object(&v, "body", ctx)?;
+    require_object(v, "body", ctx)?;
     if let Some(label) = opt_str(v.get("label")) {
         let msg = opt_str(v.get("message")).unwrap_or_default();
         return Err(ParseError::invalid(
@@ -848,7 +852,7 @@ pub fn parse_snapshot(
         ));
     }
     let ts = match v.get("update").or_else(|| v.get("current")) {
-        Some(J::Num(n)) if !crate::mexc::jsonv::is_integer_token(n) => secs_to_ms(Some(&J::Num(n))),
+        Some(J::Num(n)) if !crate::mexc::jsonv::is_integer_token(n) => secs_to_ms(Some(J::Num(n))),
         other => opt_ms(other),
     };
     if v.get("bids").is_none() && v.get("asks").is_none() {
@@ -911,8 +915,8 @@ mod tests {
         assert_eq!(
             d.asks,
             vec![
-                ("97.6".to_string(), "120".to_string()),
-                ("97.4".to_string(), "0".to_string())
+                (SmallStr::from("97.6"), SmallStr::from("120")),
+                (SmallStr::from("97.4"), SmallStr::from("0"))
             ]
         );
         assert_eq!((d.first_seq, d.last_seq), (Some(8), Some(10)));
@@ -988,6 +992,6 @@ mod tests {
             (d.last_seq, d.meta.exchange_ts_ms),
             (Some(9), Some(1700000000100))
         );
-        assert_eq!(d.asks, vec![("2".to_string(), "4".to_string())]);
+        assert_eq!(d.asks, vec![(SmallStr::from("2"), SmallStr::from("4"))]);
     }
 }

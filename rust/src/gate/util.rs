@@ -2,7 +2,7 @@
 
 use crate::error::ParseError;
 use crate::events::{Dec, Value};
-use crate::mexc::jsonv::{is_integer_token, J};
+use crate::mexc::jsonv::{is_integer_token, Arr, J};
 use crate::mexc::MexcError;
 use crate::num;
 
@@ -20,13 +20,18 @@ pub fn json_error(e: MexcError) -> ParseError {
 
 /// Optional decimal field: absent, `null` or `""` → `None`; a string must be a decimal; a number
 /// keeps its exact token.
-pub fn dec(v: Option<&J<'_>>, field: &str, ctx: &str) -> R<Option<Dec>> {
+pub fn dec(v: Option<J<'_>>, field: &str, ctx: &str) -> R<Option<Dec>> {
+    dec_text(v, field, ctx).map(|t| t.map(Dec::new))
+}
+
+/// [`dec`], borrowing the text from the frame.
+pub fn dec_text<'t>(v: Option<J<'t>>, field: &str, ctx: &str) -> R<Option<&'t str>> {
     match v {
         None | Some(J::Null) => Ok(None),
-        Some(J::Str(s)) if s.is_empty() => Ok(None),
+        Some(J::Str("")) => Ok(None),
         Some(J::Str(s)) => {
             if num::is_decimal(s) {
-                Ok(Some(Dec::new(s.as_ref())))
+                Ok(Some(s))
             } else {
                 Err(ParseError::invalid(
                     field,
@@ -35,7 +40,7 @@ pub fn dec(v: Option<&J<'_>>, field: &str, ctx: &str) -> R<Option<Dec>> {
                 ))
             }
         }
-        Some(J::Num(n)) => Ok(Some(Dec::new(*n))),
+        Some(J::Num(n)) => Ok(Some(n)),
         Some(other) => Err(ParseError::invalid(
             field,
             ctx,
@@ -47,8 +52,13 @@ pub fn dec(v: Option<&J<'_>>, field: &str, ctx: &str) -> R<Option<Dec>> {
     }
 }
 
+/// Required decimal text, borrowed.
+pub fn req_dec_text<'t>(v: Option<J<'t>>, field: &str, ctx: &str) -> R<&'t str> {
+    dec_text(v, field, ctx)?.ok_or_else(|| ParseError::missing(field, ctx))
+}
+
 /// Required decimal field.
-pub fn req_dec(v: Option<&J<'_>>, field: &str, ctx: &str) -> R<Dec> {
+pub fn req_dec(v: Option<J<'_>>, field: &str, ctx: &str) -> R<Dec> {
     dec(v, field, ctx)?.ok_or_else(|| ParseError::missing(field, ctx))
 }
 
@@ -74,10 +84,10 @@ pub fn sign(d: &Dec) -> i8 {
 }
 
 /// Unsigned integer id (JSON integer or digit string); absent / null / `""` → `None`.
-pub fn opt_u64(v: Option<&J<'_>>, field: &str, ctx: &str) -> R<Option<u64>> {
+pub fn opt_u64(v: Option<J<'_>>, field: &str, ctx: &str) -> R<Option<u64>> {
     let text: &str = match v {
         None | Some(J::Null) => return Ok(None),
-        Some(J::Str(s)) if s.is_empty() => return Ok(None),
+        Some(J::Str("")) => return Ok(None),
         Some(J::Str(s)) => s,
         Some(J::Num(n)) => n,
         Some(other) => {
@@ -99,7 +109,7 @@ pub fn opt_u64(v: Option<&J<'_>>, field: &str, ctx: &str) -> R<Option<u64>> {
 
 /// Millisecond time: JSON integer or string, a fractional part (`"1606292218213.4578"`) floored.
 /// Anything else (wrong type, junk) → `None`: times are informative, never worth a rejection.
-pub fn opt_ms(v: Option<&J<'_>>) -> Option<i64> {
+pub fn opt_ms(v: Option<J<'_>>) -> Option<i64> {
     let text: &str = match v {
         Some(J::Str(s)) => s,
         Some(J::Num(n)) => n,
@@ -113,7 +123,7 @@ pub fn opt_ms(v: Option<&J<'_>>) -> Option<i64> {
 }
 
 /// Seconds with an optional fraction (`1681195484.462`) → milliseconds, exactly (truncated).
-pub fn secs_to_ms(v: Option<&J<'_>>) -> Option<i64> {
+pub fn secs_to_ms(v: Option<J<'_>>) -> Option<i64> {
     let text: &str = match v {
         Some(J::Str(s)) => s,
         Some(J::Num(n)) => n,
@@ -136,38 +146,38 @@ pub fn secs_to_ms(v: Option<&J<'_>>) -> Option<i64> {
 }
 
 /// An id as text: strings as sent, integers as their token; absent / null / `""` → `None`.
-pub fn id_text(v: Option<&J<'_>>) -> Option<String> {
+pub fn id_text(v: Option<J<'_>>) -> Option<String> {
     match v {
         Some(J::Str(s)) if !s.is_empty() => Some(s.to_string()),
-        Some(J::Num(n)) => Some((*n).to_string()),
+        Some(J::Num(n)) => Some(n.to_string()),
         _ => None,
     }
 }
 
-pub fn opt_str(v: Option<&J<'_>>) -> Option<String> {
+pub fn opt_str(v: Option<J<'_>>) -> Option<String> {
     match v {
         Some(J::Str(s)) if !s.is_empty() => Some(s.to_string()),
         _ => None,
     }
 }
 
-pub fn opt_bool(v: Option<&J<'_>>) -> Option<bool> {
+pub fn opt_bool(v: Option<J<'_>>) -> Option<bool> {
     match v {
-        Some(J::Bool(b)) => Some(*b),
+        Some(J::Bool(b)) => Some(b),
         _ => None,
     }
 }
 
 /// A JSON value kept as sent: integers stay integers, other numbers keep their token.
-pub fn to_value(v: &J<'_>) -> Value {
+pub fn to_value(v: J<'_>) -> Value {
     match v {
         J::Null => Value::Null,
-        J::Bool(b) => Value::Bool(*b),
+        J::Bool(b) => Value::Bool(b),
         J::Num(n) if is_integer_token(n) => match n.parse::<i64>() {
             Ok(i) => Value::Int(i),
-            Err(_) => Value::BigInt((*n).to_string()),
+            Err(_) => Value::BigInt(n.to_string()),
         },
-        J::Num(n) => Value::Num((*n).to_string()),
+        J::Num(n) => Value::Num(n.to_string()),
         J::Str(s) => Value::Str(s.to_string()),
         J::Arr(items) => Value::Array(items.iter().map(to_value).collect()),
         J::Obj(_) => Value::Object(to_fields(v)),
@@ -176,12 +186,12 @@ pub fn to_value(v: &J<'_>) -> Value {
 
 /// Object members in wire order, duplicate keys resolved last-wins (the value replaces the first
 /// occurrence in place).
-pub fn to_fields(v: &J<'_>) -> Vec<(String, Value)> {
+pub fn to_fields(v: J<'_>) -> Vec<(String, Value)> {
     let J::Obj(members) = v else {
         return Vec::new();
     };
     let mut out: Vec<(String, Value)> = Vec::with_capacity(members.len());
-    for (k, val) in members {
+    for (k, val) in members.iter() {
         let value = to_value(val);
         match out.iter_mut().find(|(key, _)| key == k) {
             Some(slot) => slot.1 = value,
@@ -192,10 +202,10 @@ pub fn to_fields(v: &J<'_>) -> Vec<(String, Value)> {
 }
 
 /// Entries of a result: an array's items, or a single object as one entry.
-pub fn entries<'j, 'a>(result: &'j J<'a>, ctx: &str) -> R<&'j [J<'a>]> {
+pub fn entries<'t>(result: J<'t>, ctx: &str) -> R<Entries<'t>> {
     match result {
-        J::Arr(items) => Ok(items),
-        J::Obj(_) => Ok(std::slice::from_ref(result)),
+        J::Arr(items) => Ok(Entries::Many(items)),
+        J::Obj(_) => Ok(Entries::One(result)),
         other => Err(ParseError::invalid(
             "result",
             ctx,
@@ -204,7 +214,32 @@ pub fn entries<'j, 'a>(result: &'j J<'a>, ctx: &str) -> R<&'j [J<'a>]> {
     }
 }
 
-pub fn require_object(v: &J<'_>, field: &str, ctx: &str) -> R<()> {
+/// What `entries` found.
+#[derive(Clone, Copy)]
+pub enum Entries<'t> {
+    One(J<'t>),
+    Many(Arr<'t>),
+}
+
+impl<'t> Entries<'t> {
+    pub fn len(&self) -> usize {
+        match self {
+            Entries::One(_) => 1,
+            Entries::Many(a) => a.len(),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = J<'t>> + 't {
+        let (one, many) = match *self {
+            Entries::One(j) => (Some(j), None),
+            Entries::Many(a) => (None, Some(a)),
+        };
+        one.into_iter()
+            .chain(many.into_iter().flat_map(|a| a.iter()))
+    }
+}
+
+pub fn require_object(v: J<'_>, field: &str, ctx: &str) -> R<()> {
     if v.is_object() {
         Ok(())
     } else {

@@ -6,10 +6,12 @@ use super::codes;
 use super::error::MexcError;
 use super::jsonv::{self, is_integer_token, J};
 use super::out::{ControlKind, Field, Head, Levels, MexcEvent, PriceKind};
+use crate::events::SmallStr;
 
 /// Parse one futures text frame (JSON as UTF-8 bytes).
 pub fn parse(buf: &[u8]) -> Result<Vec<MexcEvent>, MexcError> {
-    let v = jsonv::parse(buf)?;
+    let doc = jsonv::parse(buf)?;
+    let v = doc.root();
     if !v.is_object() {
         return Err(MexcError::invalid(
             "frame",
@@ -26,7 +28,7 @@ pub fn parse(buf: &[u8]) -> Result<Vec<MexcEvent>, MexcError> {
         })?
         .to_string();
     let ts = loose_i64(v.get("ts"));
-    let data = v.get("data").unwrap_or(&J::Null);
+    let data = v.get("data").unwrap_or(J::Null);
     let symbol = v
         .get("symbol")
         .and_then(J::as_str)
@@ -106,7 +108,7 @@ pub fn parse(buf: &[u8]) -> Result<Vec<MexcEvent>, MexcError> {
 }
 
 /// `rs.<method>` replies: `data` is `"success"` or the failure text.
-fn reply(head: Head, method: &str, data: &J<'_>) -> MexcEvent {
+fn reply(head: Head, method: &str, data: J<'_>) -> MexcEvent {
     let success = data.as_str() == Some("success");
     if method == "error" || !success {
         let message = match data {
@@ -142,8 +144,8 @@ fn reply(head: Head, method: &str, data: &J<'_>) -> MexcEvent {
     }
 }
 
-fn deals(head: &Head, data: &J<'_>) -> Result<Vec<MexcEvent>, MexcError> {
-    let items: Vec<&J<'_>> = match data {
+fn deals(head: &Head, data: J<'_>) -> Result<Vec<MexcEvent>, MexcError> {
+    let items: Vec<J<'_>> = match data {
         J::Obj(_) => vec![data],
         J::Arr(items) => items.iter().collect(),
         other => {
@@ -191,7 +193,7 @@ fn deals(head: &Head, data: &J<'_>) -> Result<Vec<MexcEvent>, MexcError> {
     Ok(out)
 }
 
-fn depth(head: Head, data: &J<'_>, is_snapshot: bool) -> Result<MexcEvent, MexcError> {
+fn depth(head: Head, data: J<'_>, is_snapshot: bool) -> Result<MexcEvent, MexcError> {
     let ctx = if is_snapshot {
         "push.depth.full"
     } else {
@@ -214,7 +216,7 @@ fn depth(head: Head, data: &J<'_>, is_snapshot: bool) -> Result<MexcEvent, MexcE
 type DepthParts = (Levels, Levels, u64, u64);
 
 /// Levels and the version range of a depth object (push data or REST data).
-fn depth_body(data: &J<'_>, ctx: &str) -> Result<DepthParts, MexcError> {
+fn depth_body(data: J<'_>, ctx: &str) -> Result<DepthParts, MexcError> {
     let seq = |k: &'static str| -> Result<Option<u64>, MexcError> {
         match data.get(k) {
             None | Some(J::Null) => Ok(None),
@@ -251,7 +253,7 @@ fn depth_body(data: &J<'_>, ctx: &str) -> Result<DepthParts, MexcError> {
     Ok((bids, asks, first, last))
 }
 
-fn levels(v: Option<&J<'_>>, side: &'static str, ctx: &str) -> Result<Levels, MexcError> {
+fn levels(v: Option<J<'_>>, side: &'static str, ctx: &str) -> Result<Levels, MexcError> {
     let Some(v) = v.filter(|v| !matches!(v, J::Null)) else {
         return Ok(Vec::new());
     };
@@ -259,9 +261,12 @@ fn levels(v: Option<&J<'_>>, side: &'static str, ctx: &str) -> Result<Levels, Me
         .as_array()
         .ok_or_else(|| MexcError::invalid(side, ctx, "expected an array of levels"))?;
     let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
+    for row in rows.iter() {
         let (p, q) = match row.as_array() {
-            Some([p, q]) | Some([p, q, _]) => (p, q),
+            Some(a) if a.len() == 2 || a.len() == 3 => match (a.get(0), a.get(1)) {
+                (Some(p), Some(q)) => (p, q),
+                _ => return Err(MexcError::invalid(side, ctx, "level must have two values")),
+            },
             _ => {
                 return Err(MexcError::invalid(
                     side,
@@ -286,12 +291,12 @@ fn levels(v: Option<&J<'_>>, side: &'static str, ctx: &str) -> Result<Levels, Me
                 format!("vol must be >= 0, got {qty}"),
             ));
         }
-        out.push((price.to_string(), qty.to_string()));
+        out.push((SmallStr::new(price), SmallStr::new(qty)));
     }
     Ok(out)
 }
 
-fn ticker(head: Head, t: &J<'_>) -> Result<MexcEvent, MexcError> {
+fn ticker(head: Head, t: J<'_>) -> Result<MexcEvent, MexcError> {
     if !t.is_object() {
         return Err(MexcError::invalid(
             "data",
@@ -320,7 +325,7 @@ fn ticker(head: Head, t: &J<'_>) -> Result<MexcEvent, MexcError> {
     })
 }
 
-fn kline(head: Head, k: &J<'_>) -> Result<MexcEvent, MexcError> {
+fn kline(head: Head, k: J<'_>) -> Result<MexcEvent, MexcError> {
     if !k.is_object() {
         return Err(MexcError::invalid(
             "data",
@@ -346,7 +351,7 @@ fn kline(head: Head, k: &J<'_>) -> Result<MexcEvent, MexcError> {
     })
 }
 
-fn order(mut head: Head, o: &J<'_>) -> Result<MexcEvent, MexcError> {
+fn order(mut head: Head, o: J<'_>) -> Result<MexcEvent, MexcError> {
     if !o.is_object() {
         return Err(MexcError::invalid(
             "data",
@@ -379,7 +384,7 @@ fn order(mut head: Head, o: &J<'_>) -> Result<MexcEvent, MexcError> {
     })
 }
 
-fn fill(head: Head, d: &J<'_>) -> Result<MexcEvent, MexcError> {
+fn fill(head: Head, d: J<'_>) -> Result<MexcEvent, MexcError> {
     if !d.is_object() {
         return Err(MexcError::invalid(
             "data",
@@ -405,7 +410,7 @@ fn fill(head: Head, d: &J<'_>) -> Result<MexcEvent, MexcError> {
     })
 }
 
-fn position(head: Head, p: &J<'_>) -> Result<MexcEvent, MexcError> {
+fn position(head: Head, p: J<'_>) -> Result<MexcEvent, MexcError> {
     if !p.is_object() {
         return Err(MexcError::invalid(
             "data",
@@ -438,7 +443,8 @@ fn position(head: Head, p: &J<'_>) -> Result<MexcEvent, MexcError> {
 
 /// Parse a contract depth body, wrapped (`{success, code, data}`) or bare.
 pub fn parse_snapshot(body: &[u8], symbol: Option<&str>) -> Result<MexcEvent, MexcError> {
-    let v = jsonv::parse(body)?;
+    let doc = jsonv::parse(body)?;
+    let v = doc.root();
     if !v.is_object() {
         return Err(MexcError::invalid(
             "body",
@@ -450,15 +456,15 @@ pub fn parse_snapshot(body: &[u8], symbol: Option<&str>) -> Result<MexcEvent, Me
         || v.get("code").and_then(J::as_i64).is_some_and(|c| c != 0);
     if failed {
         return Err(
-            super::spot::rest_error(&v).unwrap_or_else(|| MexcError::Rest {
+            super::spot::rest_error(v).unwrap_or_else(|| MexcError::Rest {
                 code: "?".into(),
-                message: field_text(&v),
+                message: field_text(v),
             }),
         );
     }
     let data = match v.get("data") {
         Some(d) if d.is_object() => d,
-        _ => &v,
+        _ => v,
     };
     let ctx = "futures depth snapshot";
     let (bids, asks, _first, last) = depth_body(data, ctx)?;
@@ -480,7 +486,7 @@ pub fn parse_snapshot(body: &[u8], symbol: Option<&str>) -> Result<MexcEvent, Me
 // helpers
 
 /// An integer that may arrive as a JSON integer or a digit string (`"ts":"1587442022003"`).
-fn loose_i64(v: Option<&J<'_>>) -> Option<i64> {
+fn loose_i64(v: Option<J<'_>>) -> Option<i64> {
     match v? {
         J::Num(n) if is_integer_token(n) => n.parse().ok(),
         J::Str(s) => s.parse().ok(),
@@ -488,21 +494,21 @@ fn loose_i64(v: Option<&J<'_>>) -> Option<i64> {
     }
 }
 
-fn data_ts(data: &J<'_>, key: &str) -> Option<i64> {
+fn data_ts(data: J<'_>, key: &str) -> Option<i64> {
     loose_i64(data.get(key))
 }
 
 /// Ids may be numbers beyond 2^53 or strings: keep the exact text.
-fn id_text(v: &J<'_>) -> Option<String> {
+fn id_text(v: J<'_>) -> Option<String> {
     match v {
-        J::Num(n) => Some((*n).to_string()),
+        J::Num(n) => Some(n.to_string()),
         J::Str(s) if !s.is_empty() => Some(s.to_string()),
         _ => None,
     }
 }
 
 /// A JSON number's exact token (decimal strings accepted too); error for anything else.
-fn number<'a>(v: &'a J<'_>, key: &str, ctx: &str) -> Result<&'a str, MexcError> {
+fn number<'t>(v: J<'t>, key: &str, ctx: &str) -> Result<&'t str, MexcError> {
     match v {
         J::Num(n) => Ok(n),
         J::Str(s) if decimal_sign(s).is_some() => Ok(s),
@@ -520,26 +526,26 @@ fn number<'a>(v: &'a J<'_>, key: &str, ctx: &str) -> Result<&'a str, MexcError> 
 }
 
 /// Optional numeric field → exact text; absent / null / `""` → None; other types are errors.
-fn num_text(v: Option<&J<'_>>, key: &str) -> Result<Option<String>, MexcError> {
+fn num_text(v: Option<J<'_>>, key: &str) -> Result<Option<String>, MexcError> {
     match v {
         None | Some(J::Null) => Ok(None),
-        Some(J::Str(s)) if s.is_empty() => Ok(None),
+        Some(J::Str("")) => Ok(None),
         Some(v) => number(v, key, "futures push").map(|s| Some(s.to_string())),
     }
 }
 
 /// JSON → `Field` (integers stay integers, other numbers exact text, duplicate keys last wins).
-pub fn field(v: &J<'_>) -> Field {
+pub fn field(v: J<'_>) -> Field {
     match v {
         J::Null => Field::Null,
-        J::Bool(b) => Field::Bool(*b),
-        J::Num(n) if is_integer_token(n) => Field::Int((*n).to_string()),
-        J::Num(n) => Field::Num((*n).to_string()),
+        J::Bool(b) => Field::Bool(b),
+        J::Num(n) if is_integer_token(n) => Field::Int(n.to_string()),
+        J::Num(n) => Field::Num(n.to_string()),
         J::Str(s) => Field::Str(s.to_string()),
         J::Arr(items) => Field::List(items.iter().map(field).collect()),
         J::Obj(members) => {
             let mut out: Vec<(String, Field)> = Vec::with_capacity(members.len());
-            for (k, val) in members {
+            for (k, val) in members.iter() {
                 let f = field(val);
                 match out.iter_mut().find(|(key, _)| key == k) {
                     Some(slot) => slot.1 = f,
@@ -552,11 +558,11 @@ pub fn field(v: &J<'_>) -> Field {
 }
 
 /// Compact text of a JSON value (for messages that are not strings).
-fn field_text(v: &J<'_>) -> String {
+fn field_text(v: J<'_>) -> String {
     match v {
         J::Null => "null".into(),
         J::Bool(b) => b.to_string(),
-        J::Num(n) => (*n).to_string(),
+        J::Num(n) => n.to_string(),
         J::Str(s) => format!("{s:?}"),
         J::Arr(items) => format!(
             "[{}]",

@@ -9,7 +9,7 @@ pub struct Head {
     pub exchange_ts_ms: Option<i64>,
 }
 
-pub type Levels = Vec<(String, String)>;
+pub use crate::events::Levels;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ControlKind {

@@ -8,6 +8,7 @@ use super::jsonv::{self, J};
 use super::out::{non_empty, ControlKind, Head, Levels, MexcEvent};
 use super::proto::*;
 use super::{decode_push, DecodedPush};
+use crate::events::SmallStr;
 
 /// Decode one binary push into events (one per deal / depth item / ticker item).
 pub fn parse_binary(buf: &[u8]) -> Result<Vec<MexcEvent>, MexcError> {
@@ -159,7 +160,10 @@ pub fn parse_binary(buf: &[u8]) -> Result<Vec<MexcEvent>, MexcError> {
 }
 
 fn levels<I: IntoIterator<Item = (String, String)>>(items: I) -> Levels {
-    items.into_iter().collect()
+    items
+        .into_iter()
+        .map(|(p, q)| (SmallStr::from(p), SmallStr::from(q)))
+        .collect()
 }
 
 fn depth<T: LevelItem>(
@@ -272,7 +276,8 @@ pub fn parse_text(buf: &[u8]) -> Result<Vec<MexcEvent>, MexcError> {
             request_id: None,
         }]);
     }
-    let v = jsonv::parse(buf)?;
+    let doc = jsonv::parse(buf)?;
+    let v = doc.root();
     if !v.is_object() {
         return Err(MexcError::invalid(
             "frame",
@@ -344,7 +349,8 @@ pub fn parse_text(buf: &[u8]) -> Result<Vec<MexcEvent>, MexcError> {
 
 /// Parse a spot `GET /api/v3/depth` body into a snapshot depth event (`symbol` from the caller).
 pub fn parse_snapshot(body: &[u8], symbol: Option<&str>) -> Result<MexcEvent, MexcError> {
-    let v = jsonv::parse(body)?;
+    let doc = jsonv::parse(body)?;
+    let v = doc.root();
     if !v.is_object() {
         return Err(MexcError::invalid(
             "body",
@@ -353,7 +359,7 @@ pub fn parse_snapshot(body: &[u8], symbol: Option<&str>) -> Result<MexcEvent, Me
         ));
     }
     if v.get("bids").is_none() && v.get("asks").is_none() {
-        if let Some(err) = rest_error(&v) {
+        if let Some(err) = rest_error(v) {
             return Err(err);
         }
     }
@@ -386,7 +392,7 @@ pub fn parse_snapshot(body: &[u8], symbol: Option<&str>) -> Result<MexcEvent, Me
 }
 
 /// `{"code":10007,"msg":"bad symbol"}` → a typed error carrying both.
-pub(crate) fn rest_error(v: &J<'_>) -> Option<MexcError> {
+pub(crate) fn rest_error(v: J<'_>) -> Option<MexcError> {
     let code = v.get("code")?;
     let message = v
         .get("msg")
@@ -401,15 +407,19 @@ pub(crate) fn rest_error(v: &J<'_>) -> Option<MexcError> {
     Some(MexcError::Rest { code, message })
 }
 
-fn rest_levels(v: Option<&J<'_>>, side: &'static str) -> Result<Levels, MexcError> {
+fn rest_levels(v: Option<J<'_>>, side: &'static str) -> Result<Levels, MexcError> {
     let Some(v) = v else { return Ok(Vec::new()) };
     let rows = v
         .as_array()
         .ok_or_else(|| MexcError::invalid(side, "depth snapshot", "expected an array of levels"))?;
     let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let (p, q) = match row.as_array() {
-            Some([p, q, ..]) => (p, q),
+    for row in rows.iter() {
+        let pair = row
+            .as_array()
+            .filter(|a| a.len() >= 2)
+            .and_then(|a| a.get(0).zip(a.get(1)));
+        let (p, q) = match pair {
+            Some(pq) => pq,
             _ => {
                 return Err(MexcError::invalid(
                     side,
@@ -423,9 +433,9 @@ fn rest_levels(v: Option<&J<'_>>, side: &'static str) -> Result<Levels, MexcErro
     Ok(out)
 }
 
-fn level_text(v: &J<'_>, side: &'static str) -> Result<String, MexcError> {
+fn level_text(v: J<'_>, side: &'static str) -> Result<SmallStr, MexcError> {
     let s = match v {
-        J::Str(s) => s.as_ref(),
+        J::Str(s) => s,
         J::Num(n) => n,
         _ => {
             return Err(MexcError::invalid(
@@ -442,5 +452,5 @@ fn level_text(v: &J<'_>, side: &'static str) -> Result<String, MexcError> {
             format!("not a decimal number: {s:?}"),
         ));
     }
-    Ok(s.to_string())
+    Ok(SmallStr::new(s))
 }

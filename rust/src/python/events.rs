@@ -335,7 +335,7 @@ impl PyDepthUpdate {
     }
 
     /// The update as the book applies it, borrowed (no copy of the levels).
-    pub fn book_update(&self) -> BookUpdate<'_, (String, String)> {
+    pub fn book_update(&self) -> BookUpdate<'_, (SmallStr, SmallStr)> {
         BookUpdate {
             first_seq: self.inner.first_seq,
             last_seq: self.inner.last_seq,
