@@ -34,8 +34,11 @@ test-python: build
 
 test: build test-rust lint test-python
 
+# Replays every recording (fast), then runs the library live against the simulator with faults for
+# DEMO_SECONDS and audits it; non-zero exit on any book mismatch or unreported loss.
+DEMO_SECONDS ?= 30
 demo: build
-	$(PY) -m hft_ws.demo --shared $(SHARED)
+	$(PY) -m hft_ws.demo --shared $(SHARED) --seconds $(DEMO_SECONDS)
 
 bench: build
 	cargo bench --bench frame --bench book --bench mexc --bench gate

@@ -23,7 +23,8 @@ endpoints share one server whose ``rest`` value is the bare origin, like the rea
 =====================  =========================================  =====================================================
 
 Control: ``POST <rest>/_sim/fault`` with ``{"exchange","market","kind","seconds","symbol","count","size"}`` or
-``{"kind":"rest_429","count":n,"exchange":opt}``; ``GET <rest>/_sim/truth?exchange=..&market=..&symbol=..``.
+``{"kind":"rest_429","count":n,"exchange":opt}``; ``GET <rest>/_sim/truth?exchange=..&market=..&symbol=..``;
+``GET <rest>/_sim/sent?exchange=..&market=..&symbol=..`` (the sent log, see ``Simulator.sent_log``).
 
 Symbols are given as ``BASE_QUOTE`` and become exchange-native names (MEXC spot ``BTCUSDT``, the others
 ``BTC_USDT``). Each (exchange, market, symbol) has its own seeded random-walk book and sequence space (Gate

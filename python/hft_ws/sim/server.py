@@ -188,6 +188,7 @@ class Simulator:
         app.router.add_route("*", "/api/v3/userDataStream", self._listen_key)
         app.router.add_post("/_sim/fault", self._control_fault)
         app.router.add_get("/_sim/truth", self._control_truth)
+        app.router.add_get("/_sim/sent", self._control_sent)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -645,3 +646,13 @@ class Simulator:
         except KeyError as exc:
             return web.json_response({"error": str(exc)}, status=404)
         return web.json_response({"last_seq": seq, "bids": bids, "asks": asks})
+
+    async def _control_sent(self, request: web.Request) -> web.Response:
+        """The sent log of one stream as ``[[conn_id, first_seq, last_seq, status], ...]`` (for clients in
+        another process, e.g. the demo's delivery audit)."""
+        q = request.query
+        try:
+            log = self.sent_log(q["exchange"], q["market"], q["symbol"])
+        except KeyError as exc:
+            return web.json_response({"error": str(exc)}, status=404)
+        return web.json_response({"sent": [[r.conn_id, r.first_seq, r.last_seq, r.status] for r in log]})
