@@ -150,11 +150,68 @@ def legacy_vs_rust() -> None:
             "trade parse": median_us(lambda p=parser: p.parse(trade_frame)),
             "book diff parse + BookSync.on_diff": median_us(apply),
         }
-    print(f"\nlegacy (pure Python) vs direct (Rust) path, gate spot, median us per message "
-          f"({hft_ws.build_profile} build)")
+    # MEXC: parse only (spot protobuf pushes, futures JSON)
+    depth_pb, deals_pb = mexc_upb.aggre_depth_frame(10), mexc_upb.aggre_deals_frame(3)
+    fut_depth = json.dumps(
+        {
+            "channel": "push.depth",
+            "data": {
+                "asks": [[117000.1 + i / 10, 1000 + i, 3] for i in range(10)],
+                "bids": [[116999.9 - i / 10, 2000 + i, 4] for i in range(10)],
+                "version": 27883254361,
+            },
+            "symbol": "BTC_USDT",
+            "ts": 1760950364391,
+        },
+        separators=(",", ":"),
+    )
+    for name, spot, fut in (
+        ("rust", hft_ws.MexcSpotParser(), hft_ws.MexcFuturesParser()),
+        ("legacy", message_parser("mexc", "spot"), message_parser("mexc", "futures")),
+    ):
+        results[name]["mexc pb depth 10+10 parse"] = median_us(lambda p=spot: p.parse(depth_pb))
+        results[name]["mexc pb deals x3 parse"] = median_us(lambda p=spot: p.parse(deals_pb))
+        results[name]["mexc futures depth 10+10 parse"] = median_us(lambda p=fut: p.parse(fut_depth))
+    # the whole receive path of an exchange object: parse + book sync + handler dispatch
+    for name, on in (("rust", False), ("legacy", True)):
+        results[name]["GateSpotPublic message -> handler (book)"] = median_us(exchange_path(book_frame, ev, on))
+
+    print(f"\nlegacy (pure Python) vs direct (Rust) path, median us per message ({hft_ws.build_profile} build)")
     for row in results["rust"]:
         r, g = results["rust"][row], results["legacy"][row]
-        print(f"  {row:<38} rust {r:7.2f}   legacy {g:7.2f}   legacy/rust x{g / r:5.2f}")
+        print(f"  {row:<42} rust {r:7.2f}   legacy {g:7.2f}   legacy/rust x{g / r:5.2f}")
+
+
+def exchange_path(book_frame: bytes, ev: Any, legacy: bool) -> Callable[[], None]:
+    """One Gate book diff through `GateSpotPublic._on_message` (parse, BookSync, on_depth + on_book to a
+    handler that reads the top of book), on the direct or the legacy path."""
+    from hft_ws.exchanges.gateio import GateSpotPublic
+    from hft_ws.legacy import set_path
+
+    class Top(hft_ws.Handler):
+        def on_book(self, book: Any) -> None:
+            book.best_bid()
+
+        def on_event(self, event: Any) -> None:
+            pass
+
+    ex = GateSpotPublic(["BTC_USDT"], ["book"])
+    ex._bind(Top())
+    set_path(ex, legacy)
+    sync = ex._books.syncs["BTC_USDT"]
+    sync.start()
+    snap = json.dumps({"id": ev.first_seq - 1, "bids": [["1", "1"]], "asks": [["99999", "1"]]})
+    sync.on_snapshot(ex._parser.parse_snapshot(snap, "BTC_USDT"))
+    width = ev.last_seq - ev.first_seq + 1
+    old = f'"U":{ev.first_seq},"u":{ev.last_seq}'.encode()
+    nxt = [ev.first_seq]
+
+    def one() -> None:
+        first = nxt[0]
+        nxt[0] = first + width
+        ex._on_message(book_frame.replace(old, f'"U":{first},"u":{first + width - 1}'.encode()), 0)
+
+    return one
 
 
 if __name__ == "__main__":
