@@ -7,11 +7,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
-
 import hft_ws
 from hft_ws.exchanges.gateio import GateFuturesPrivate, GateFuturesPublic, GateSpotPrivate, GateSpotPublic
-from hft_ws.sim import Simulator
+from hft_ws.sim import Simulator, audit
 
 from test_gate_private import (
     KEY,
@@ -24,9 +22,6 @@ from test_gate_private import (
     record_account,
 )
 from test_manager_gate import wait_until
-
-# the delivery audit comes from the `demo` branch (hft_ws.sim.audit); until it is merged this test is skipped
-audit = pytest.importorskip("hft_ws.sim.audit")
 
 SYMBOLS = ["BTC_USDT", "ETH_USDT"]
 
