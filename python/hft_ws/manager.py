@@ -264,7 +264,8 @@ class WebSocketManager:
         - ``gaps``, ``resyncs``, ``snapshot_errors`` (order-book sync);
         - ``rest_requests`` (attempts), ``rest_429`` (429 / 418 answers), ``rest_retries``, ``rest_failures``
           (calls given up);
-        - ``subscription_failures``; ``subscriptions``: ``{"pending", "confirmed", "failed"}`` counts now;
+        - ``subscription_failures``; ``resubscribes`` (overdue acknowledgements answered by one re-send);
+          ``subscriptions``: ``{"pending", "confirmed", "failed"}`` counts now;
         - ``latency``: receive timestamp to handler return over the last 4096 messages (the messages a
           rotation held and replayed included, with their receive timestamps), as
           ``{"samples", "p50_us", "p90_us", "p99_us", "max_us"}`` (``None`` values before any message);

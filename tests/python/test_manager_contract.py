@@ -439,7 +439,7 @@ def test_metrics_keys_as_documented() -> None:
         "frames", "messages", "bytes", "events", "handler_errors", "parse_errors", "reconnects", "connects",
         "rotations", "rotations_forced", "rotation_failures", "handover_duplicates", "gaps", "resyncs",
         "snapshot_errors", "rest_requests", "rest_429", "rest_retries", "rest_failures", "subscription_failures",
-        "subscriptions", "latency", "connected",
+        "resubscribes", "subscriptions", "latency", "connected",
     }
     assert m["latency"] == {"samples": 0, "p50_us": None, "p90_us": None, "p99_us": None, "max_us": None}
     assert m["subscriptions"] == {"pending": 0, "confirmed": 0, "failed": 0} and m["connected"] is False

@@ -260,7 +260,7 @@ def test_overdue_ack_resent_once_then_failed() -> None:
     assert len(sent) == 2
     time.sleep(0.003)
     ex._expire_acks(1_000_000)  # overdue after 1 ms: sent again, still pending
-    assert sent[2:] == sent[:2] and ex.resubscribes == 2
+    assert sent[2:] == sent[:2] and ex.metrics.resubscribes == 2
     assert all(s["state"] == "pending" for s in ex.subscriptions().values())
     deals = "spot@public.aggre.deals.v3.api.pb@100ms@BTCUSDT"
     ex._handle_message('{"id":1,"code":0,"msg":"%s"}' % deals, 1)

@@ -147,6 +147,7 @@ class ConnectionMetrics:
     rest_retries: int = 0
     rest_failures: int = 0
     subscription_failures: int = 0
+    resubscribes: int = 0
     connects: int = 0
     rotations: int = 0
     rotations_forced: int = 0
@@ -183,6 +184,7 @@ class ConnectionMetrics:
             "rest_retries": self.rest_retries,
             "rest_failures": self.rest_failures,
             "subscription_failures": self.subscription_failures,
+            "resubscribes": self.resubscribes,
             "connects": self.connects,
             "rotations": self.rotations,
             "rotations_forced": self.rotations_forced,
@@ -248,6 +250,9 @@ class Subscription:
     state: str = "pending"  # pending -> confirmed | failed
     reason: str | None = None
     sent_ns: int = 0
+    #: the request text, kept for one re-send when the acknowledgement is overdue
+    message: str = ""
+    resent: bool = False
 
 
 _SIGNATURES: dict[type, inspect.Signature] = {}
@@ -428,7 +433,9 @@ class Exchange(ABC):
         self._subs = {}
         now = time.monotonic_ns()
         for req in self.subscription_requests() if requests is None else requests:
-            self._subs[req.key] = Subscription(req.key, req.label or req.key, req.symbol, sent_ns=now)
+            self._subs[req.key] = Subscription(
+                req.key, req.label or req.key, req.symbol, sent_ns=now, message=req.message
+            )
             send(req.message)
 
     def _disconnected(self) -> None:
@@ -499,14 +506,31 @@ class Exchange(ABC):
         return True
 
     def _expire_acks(self, timeout_ns: int) -> None:
-        """Subscriptions pending for longer than ``timeout_ns`` become failed (reported to ``on_error``
-        as `SubscriptionError` and ``on_state("subscription_failed")``)."""
+        """A subscription pending for longer than ``timeout_ns`` is sent once more on the same connection
+        (a request swallowed by a stalled server would otherwise leave a live connection carrying nothing,
+        which no watchdog notices); after a second silence it becomes failed (``on_error`` gets a
+        `SubscriptionError`, ``on_state`` ``subscription_failed``)."""
         now = time.monotonic_ns()
+        send = self._send
         for sub in list(self._subs.values()):
-            if sub.state == "pending" and now - sub.sent_ns > timeout_ns:
-                reason = f"no acknowledgement within {timeout_ns / 1e9:g} s"
-                self._sub_failed(sub.key, reason)
-                self._deliver("error_reply", SubscriptionError(f"{sub.label}: {reason}", sub.label))
+            if sub.state != "pending" or now - sub.sent_ns <= timeout_ns:
+                continue
+            if not sub.resent and send is not None and sub.message:
+                sub.resent = True
+                sub.sent_ns = now
+                self._resending(sub.key)
+                try:
+                    send(sub.message)
+                except HftWsError:
+                    return  # the connection is gone; the reconnect path subscribes again
+                self.metrics.resubscribes += 1
+                continue
+            reason = f"no acknowledgement within {timeout_ns / 1e9:g} s (sent twice)"
+            self._sub_failed(sub.key, reason)
+            self._deliver("error_reply", SubscriptionError(f"{sub.label}: {reason}", sub.label))
+
+    def _resending(self, key: str) -> None:
+        """Hook: the request ``key`` is being sent again (e.g. move it in an in-order ack queue)."""
 
     def _saw_pong(self, *_: Any) -> None:
         """An application (or protocol) pong arrived: the heartbeat deadline is met."""

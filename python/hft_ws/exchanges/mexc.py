@@ -89,46 +89,10 @@ def _now_ms() -> int:
 
 
 class _MexcBase(Exchange):
-    """Re-sends a subscription once on the same connection when its acknowledgement is overdue (a request
-    lost in a stall leaves a live connection with nothing subscribed, which no watchdog would notice); only
-    a second silence makes it failed. MEXC answers a repeated subscription like the first."""
+    """What every MEXC class shares (an overdue acknowledgement is re-sent once by the base class; MEXC
+    answers a repeated subscription like the first)."""
 
     exchange = "mexc"
-
-    def __init__(self, symbols: Sequence[str], channels: Sequence[str], *, ws_url: str, rest_url: str) -> None:
-        super().__init__(symbols, channels, ws_url=ws_url, rest_url=rest_url)
-        self._messages: dict[str, str] = {}
-        self._resent: set[str] = set()
-        self.resubscribes = 0
-
-    def _remember(self, requests: list[SubRequest]) -> list[SubRequest]:
-        """Keeps the texts of the requests of the coming connection (for one re-send each)."""
-        self._messages = {r.key: r.message for r in requests}
-        self._resent = set()
-        return requests
-
-    def _resending(self, key: str) -> None:
-        """Hook: ``key`` is being sent again."""
-
-    def _expire_acks(self, timeout_ns: int) -> None:
-        send = self._send
-        if send is not None:
-            now = time.monotonic_ns()
-            for sub in list(self._subs.values()):
-                if sub.state != "pending" or now - sub.sent_ns <= timeout_ns or sub.key in self._resent:
-                    continue
-                text = self._messages.get(sub.key)
-                if text is None:
-                    continue
-                self._resent.add(sub.key)
-                sub.sent_ns = now
-                self._resending(sub.key)
-                try:
-                    send(text)
-                except HftWsError:
-                    break  # the connection is gone; the reconnect path subscribes again
-                self.resubscribes += 1
-        super()._expire_acks(timeout_ns)
 
 
 # ---------------------------------------------------------------------------------------------- spot
@@ -167,7 +131,7 @@ class _MexcSpot(_MexcBase):
             text = json.dumps({"method": "SUBSCRIPTION", "params": [channel], "id": self._next_id})
             out.append(SubRequest(channel, text, symbol, channel))
         self._ids = ids
-        return self._remember(out)
+        return out
 
     def ping_message(self) -> str | None:
         return '{"method":"PING"}'
@@ -712,7 +676,7 @@ class MexcFuturesPublic(_MexcFutures):
                     add(ch, {"symbol": s, "limit": self.full_depth_limit}, s)
                 else:
                     add(ch, {"symbol": s}, s)
-        return self._remember(out)
+        return out
 
     def _connected(self, send: Sender) -> None:
         self._books.connected()
@@ -792,7 +756,7 @@ class MexcFuturesPrivate(_MexcFutures):
                     entry["rules"] = list(self.symbols)
                 entries.append(entry)
             out.append(self._request("personal.filter", {"filters": entries}, "personal.filter", None))
-        return self._remember(out)
+        return out
 
     def _refused(self, key: str, message: str) -> None:
         if key == "login":
