@@ -771,10 +771,23 @@ pub enum HandshakeError {
     InvalidRequest(&'static str),
 }
 
+/// Only the redirect's origin goes into the message: its path or query may carry a credential (a
+/// listenKey); the whole `location` stays available as a field.
 fn fmt_location(location: &Option<String>) -> String {
     location
         .as_deref()
-        .map(|l| format!(" (Location: {l})"))
+        .map(|l| {
+            match l.find("://") {
+                Some(i) => {
+                    let rest = &l[i + 3..];
+                    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+                    // user:password@ would be a credential too
+                    let host = authority.rsplit('@').next().unwrap_or(authority);
+                    format!(" (redirect to {}://{host})", &l[..i])
+                }
+                None => " (redirect to a relative path)".to_string(),
+            }
+        })
         .unwrap_or_default()
 }
 

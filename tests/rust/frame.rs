@@ -761,6 +761,13 @@ fn handshake_response_parsing() {
         }
     );
     assert!(e.to_string().contains("301") && e.to_string().contains("elsewhere"));
+    // the message names the redirect's origin only: a path, query or userinfo may hold a credential
+    let r = response(
+        "HTTP/1.1 302 Found",
+        &["Location: wss://u:pw@h.example/ws?listenKey=SECRETKEY"],
+    );
+    let e = parse_handshake_response(&r, KEY).unwrap_err().to_string();
+    assert_eq!(e, "server answered HTTP 302 (redirect to wss://h.example)");
     let r = response("HTTP/1.1 429 Too Many Requests", &["Retry-After: 5"]);
     assert_eq!(
         parse_handshake_response(&r, KEY).unwrap_err(),
