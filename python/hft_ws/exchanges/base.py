@@ -239,6 +239,13 @@ class SubRequest(NamedTuple):
     label: str | None = None
     weight: int = 1
 
+    def __repr__(self) -> str:
+        # never the message: a private request's text holds the api key and its signature
+        return (
+            f"SubRequest(key={self.key!r}, message=<{len(self.message)} chars>, symbol={self.symbol!r}, "
+            f"label={self.label!r}, weight={self.weight!r})"
+        )
+
 
 @dataclass
 class Subscription:
@@ -250,8 +257,9 @@ class Subscription:
     state: str = "pending"  # pending -> confirmed | failed
     reason: str | None = None
     sent_ns: int = 0
-    #: the request text, kept for one re-send when the acknowledgement is overdue
-    message: str = ""
+    #: the request text, kept for one re-send when the acknowledgement is overdue (out of the repr: a
+    #: private request's text holds the api key and its signature)
+    message: str = field(default="", repr=False)
     resent: bool = False
 
 

@@ -1,0 +1,40 @@
+"""Review: secrets must not reach a repr (SubRequest / Subscription of a private class carry the signed
+request text: Gate ``KEY`` + ``SIGN``, MEXC futures ``apiKey`` + ``signature``)."""
+
+from __future__ import annotations
+
+from hft_ws.exchanges.base import SubRequest, Subscription
+from hft_ws.exchanges.gateio import GateSpotPrivate
+from hft_ws.exchanges.mexc import MexcFuturesPrivate
+
+KEY = "rk-5e0d9c8b7a6f4e3d"
+SECRET = "rs-0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+
+
+def _sent(ex: object) -> None:
+    ex._connected(lambda text: None)  # type: ignore[attr-defined]
+
+
+def test_subrequest_and_subscription_repr_hide_the_signed_message() -> None:
+    for ex in (
+        GateSpotPrivate(api_key=KEY, api_secret=SECRET, channels=["orders"]),
+        MexcFuturesPrivate(api_key=KEY, api_secret=SECRET, channels=["orders"]),
+    ):
+        reqs = ex.subscription_requests()
+        assert any(KEY in r.message for r in reqs)  # the text itself is signed (sanity)
+        text = repr(reqs) + str(reqs) + "".join(f"{r}" for r in reqs)
+        assert KEY not in text and "SIGN" not in text and "signature" not in text
+        _sent(ex)
+        subs = list(ex._subs.values())
+        assert subs and any(KEY in s.message for s in subs)
+        text = repr(subs) + str(subs) + repr(vars(ex))
+        assert KEY not in text and "SIGN" not in text and "signature" not in text
+        assert KEY not in repr(ex.subscriptions())
+
+
+def test_subrequest_repr_still_names_key_symbol_label() -> None:
+    r = SubRequest("7", '{"auth": "x"}', "BTC_USDT", "spot.orders BTC_USDT")
+    text = repr(r)
+    assert "'7'" in text and "BTC_USDT" in text and "spot.orders" in text and '"auth"' not in text
+    s = Subscription("7", "spot.orders", None, message='{"auth": "x"}')
+    assert '"auth"' not in repr(s) and "spot.orders" in repr(s)
