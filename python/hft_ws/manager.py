@@ -495,6 +495,9 @@ class WebSocketManager:
                 slot.ex._report_error(e)
                 slot.ex._state("rotation_failed", f"{type(e).__name__}: {e}")
             slot.ex.metrics.rotation_failures += 1
+            if slot.conn is not conn or not conn.is_open or self._closing:
+                # the old connection ended meanwhile: `_serve` waits for this task before reconnecting
+                return False
             delay = max(0.05, min(lead / 4, 30.0))
 
     async def _rotate(self, slot: _Slot, old: WebSocketConnection) -> bool:
