@@ -23,7 +23,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 from hft_ws.exchanges.base import Exchange
@@ -115,6 +115,15 @@ class _Recording:
             "channels": ex.channels,
         }
         out.write(json.dumps(header) + "\n")
+
+    def attach(self, ex: Exchange) -> None:
+        """Wraps the receive path of every connection of ``ex`` (called once the manager has added it: a
+        sharded object receives nothing itself, its shards do)."""
+        for target in ex._shards or [ex]:
+            self._wrap(target)
+
+    def _wrap(self, ex: Exchange) -> None:
+        out = self.out
         inner = ex._handle_message
 
         def handle(payload: str | bytes, recv_ts_ns: int) -> None:
@@ -127,9 +136,13 @@ class _Recording:
         ex._handle_message = handle  # type: ignore[method-assign]
 
 
-async def _run(ex: Exchange, handler: Handler, seconds: float | None) -> None:
+async def _run(
+    ex: Exchange, handler: Handler, seconds: float | None, added: Callable[[Exchange], None] | None = None
+) -> None:
     async with WebSocketManager(handler) as mgr:
         mgr.add(ex)
+        if added is not None:
+            added(ex)
         if seconds is None:
             await mgr.run()
         else:
@@ -148,9 +161,9 @@ def _tail(args: argparse.Namespace) -> int:
 def _record(args: argparse.Namespace) -> int:
     ex = _build(args)
     with open(args.out, "w") as out:
-        _Recording(out, ex)
+        recording = _Recording(out, ex)
         try:
-            asyncio.run(_run(ex, Handler(), args.seconds))
+            asyncio.run(_run(ex, Handler(), args.seconds, recording.attach))
         except KeyboardInterrupt:
             pass
     return 0
