@@ -74,6 +74,8 @@ class _Slot:
     watchers: list[asyncio.Task[None]] = field(default_factory=list)
     #: ends the current handover's deduplication after the grace period
     grace: asyncio.TimerHandle | None = None
+    #: the handover whose deduplication ``grace`` ends
+    handover: Handover | None = None
 
 
 class _ProbeSink(Handler):
@@ -241,8 +243,7 @@ class WebSocketManager:
         if self._side_tasks:
             await asyncio.gather(*self._side_tasks, return_exceptions=True)
         for slot in self._slots:
-            if slot.grace is not None:
-                slot.grace.cancel()
+            self._end_handover(slot)
             if slot.ex is not self._facade(slot):
                 await slot.ex._aclose()
         for ex in self._exchanges:
@@ -449,9 +450,18 @@ class WebSocketManager:
         if slot.rotation is not None:
             slot.rotation.cancel()
             slot.rotation = None
+        self._end_handover(slot)
+
+    @staticmethod
+    def _end_handover(slot: _Slot) -> None:
+        """Ends a switched handover's deduplication now (the connection it deduplicated for is gone, or the
+        grace period is over): the exchange's ``_deliver`` is its class's again."""
         if slot.grace is not None:
             slot.grace.cancel()
             slot.grace = None
+        if slot.handover is not None:
+            slot.handover.end()
+            slot.handover = None
 
     def _watch(self, slot: _Slot, conn: WebSocketConnection) -> None:
         loop = asyncio.get_running_loop()
@@ -610,9 +620,9 @@ class WebSocketManager:
         new._on_message = ex._on_message
         ex.metrics.rotations += 1
         self._watch(slot, new)
-        if slot.grace is not None:
-            slot.grace.cancel()
-        slot.grace = asyncio.get_running_loop().call_later(self.handover_grace, handover.end)
+        self._end_handover(slot)
+        slot.handover = handover
+        slot.grace = asyncio.get_running_loop().call_later(self.handover_grace, self._end_handover, slot)
         ex._state("rotated", f"{len(kept)} messages replayed")
 
     # ---- per-connection watchers -----------------------------------------------------------------

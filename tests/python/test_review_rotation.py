@@ -37,3 +37,42 @@ def test_failed_rotation_after_old_connection_died_returns_at_once() -> None:
         await ex._aclose()
 
     asyncio.run(main())
+
+
+def test_connection_lost_during_handover_grace_removes_the_dedupe_filter() -> None:
+    """A drop within ``handover_grace`` after a rotation's switch cancelled the grace timer without ending
+    the handover: the dedupe shadow of ``_deliver`` (content keys per event) stayed on the next connection."""
+    from hft_ws.sim import Simulator
+
+    from test_manager_gate import Recorder, wait_until
+
+    seen: list[object] = []
+
+    class Probe(Recorder):
+        ex: Any = None
+
+        def on_state(self, change: hft_ws.StateChange) -> None:
+            super().on_state(change)
+            if change.state == "connected" and self.ex is not None:
+                # what the new connection's events will be delivered through
+                seen.append(self.ex.__dict__.get("_deliver"))
+
+    rec = Probe()
+
+    async def main() -> None:
+        async with asyncio.timeout(40.0):
+            async with Simulator(seed=4, symbols=["BTC_USDT"], rate_hz=50) as sim:
+                urls = sim.urls[("gateio", "spot")]
+                mgr = hft_ws.WebSocketManager(rec, ping_interval=0.2, max_connection_age=1.5, handover_grace=60.0)
+                async with mgr:
+                    ex = GateSpotPublic(["BTC_USDT"], ["trades", "book"], ws_url=urls["ws"], rest_url=urls["rest"])
+                    rec.ex = ex
+                    mgr.add(ex)
+                    await wait_until(lambda: ex.metrics.rotations >= 1, 15.0)
+                    assert "_deliver" in ex.__dict__  # the grace period is running
+                    await sim.inject("gateio", "spot", "drop")
+                    await wait_until(lambda: len(seen) >= 2, 15.0)
+
+    asyncio.run(main())
+    assert seen[0] is None
+    assert seen[1] is None, "the previous rotation's dedupe filter is still installed on the new connection"
