@@ -38,7 +38,14 @@ _COUNTERS = {
     "rest_requests": ("rest_requests", "REST requests sent"),
     "rest_429": ("rest_rate_limited", "REST answers 429/418 (rate limited)"),
     "rest_retries": ("rest_retries", "REST retries"),
+    "rest_failures": ("rest_failures", "REST calls given up after the retries"),
     "subscription_failures": ("subscription_failures", "subscriptions refused or not acknowledged"),
+    "resubscribes": ("resubscribes", "overdue subscription acknowledgements answered by one re-send"),
+    "connects": ("connects", "WebSocket connections opened (rotations included)"),
+    "rotations": ("rotations", "connections replaced make-before-break"),
+    "rotations_forced": ("rotations_forced", "rotations switched without a proven overlap"),
+    "rotation_failures": ("rotation_failures", "rotation attempts given up (retried)"),
+    "handover_duplicates": ("handover_duplicates", "events dropped as already delivered during a rotation"),
 }
 
 
@@ -58,6 +65,9 @@ class ManagerCollector(Collector):
         parse_errors = CounterMetricFamily(
             f"{self.prefix}_parse_errors", "messages that failed to parse, by kind", labels=[*labels, "kind"]
         )
+        subscriptions = GaugeMetricFamily(
+            f"{self.prefix}_subscriptions", "subscriptions by acknowledgement state", labels=[*labels, "state"]
+        )
         connected = GaugeMetricFamily(f"{self.prefix}_connected", "1 while the connection is open", labels=labels)
         latency = GaugeMetricFamily(
             f"{self.prefix}_latency_microseconds",
@@ -72,6 +82,8 @@ class ManagerCollector(Collector):
                     family.add_metric(values, float(m[key]))
             for kind, n in m.get("parse_errors", {}).items():
                 parse_errors.add_metric([*values, str(kind)], float(n))
+            for state, n in (m.get("subscriptions") or {}).items():
+                subscriptions.add_metric([*values, str(state)], float(n))
             connected.add_metric(values, 1.0 if m.get("connected") else 0.0)
             lat = m.get("latency") or {}
             for q, key in (("0.5", "p50_us"), ("0.9", "p90_us"), ("0.99", "p99_us"), ("1", "max_us")):
@@ -79,5 +91,6 @@ class ManagerCollector(Collector):
                     latency.add_metric([*values, q], float(lat[key]))
         yield from counters.values()
         yield parse_errors
+        yield subscriptions
         yield connected
         yield latency
