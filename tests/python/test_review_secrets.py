@@ -3,6 +3,8 @@ request text: Gate ``KEY`` + ``SIGN``, MEXC futures ``apiKey`` + ``signature``).
 
 from __future__ import annotations
 
+import pytest
+
 from hft_ws.exchanges.base import SubRequest, Subscription
 from hft_ws.exchanges.gateio import GateSpotPrivate
 from hft_ws.exchanges.mexc import MexcFuturesPrivate
@@ -38,3 +40,31 @@ def test_subrequest_repr_still_names_key_symbol_label() -> None:
     assert "'7'" in text and "BTC_USDT" in text and "spot.orders" in text and '"auth"' not in text
     s = Subscription("7", "spot.orders", None, message='{"auth": "x"}')
     assert '"auth"' not in repr(s) and "spot.orders" in repr(s)
+
+
+def test_gate_private_resend_is_signed_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An overdue private subscription is re-sent once; Gate refuses a ``time`` more than 60 s off (and the
+    class treats REQUEST_EXPIRED as fatal), so the re-send must carry the current time and a new SIGN, not
+    the first request's text verbatim (ack_timeout >= ~50 s, or a rotation's forced switch, made it stale)."""
+    import json
+
+    from hft_ws import auth
+    from hft_ws.exchanges import gateio
+
+    now = [1_700_000_000]
+    monkeypatch.setattr(gateio, "_now_s", lambda: now[0])
+    ex = GateSpotPrivate(api_key=KEY, api_secret=SECRET, channels=["orders"])
+    sent: list[str] = []
+    ex._connected(sent.append)
+    first = json.loads(sent[0])
+    now[0] += 100
+    ex._expire_acks(-1)  # overdue now: one re-send
+    assert len(sent) == 2 and ex.metrics.resubscribes == 1
+    again = json.loads(sent[1])
+    assert again["id"] == first["id"] and again["channel"] == first["channel"]
+    assert again["payload"] == first["payload"]
+    assert again["time"] == now[0]
+    creds = auth.Credentials(KEY, SECRET)
+    assert again["auth"] == auth.gate_auth_block(creds, "spot.orders", "subscribe", now[0])
+    # the re-sent text is what a later re-send (none: once only) or the repr would see; still no leak
+    assert KEY not in repr(list(ex._subs.values()))

@@ -527,6 +527,7 @@ class Exchange(ABC):
                 sub.resent = True
                 sub.sent_ns = now
                 self._resending(sub.key)
+                sub.message = self._resend_text(sub)
                 try:
                     send(sub.message)
                 except HftWsError:
@@ -539,6 +540,11 @@ class Exchange(ABC):
 
     def _resending(self, key: str) -> None:
         """Hook: the request ``key`` is being sent again (e.g. move it in an in-order ack queue)."""
+
+    def _resend_text(self, sub: Subscription) -> str:
+        """Hook: the text of the one re-send of ``sub`` (default: the first request's; a class whose
+        requests carry a timestamped signature builds a fresh one with the same ack key)."""
+        return sub.message
 
     def _saw_pong(self, *_: Any) -> None:
         """An application (or protocol) pong arrived: the heartbeat deadline is met."""

@@ -36,7 +36,7 @@ from typing import Any, ClassVar, NamedTuple
 from hft_ws._core import GateFuturesParser, GateSpotParser
 from hft_ws.auth import Credentials, gate_auth_block
 from hft_ws.errors import AuthError, HftWsError, ParseError
-from hft_ws.exchanges.base import Exchange, Sender, SubRequest
+from hft_ws.exchanges.base import Exchange, Sender, SubRequest, Subscription
 from hft_ws.exchanges.books import BookKeeper
 from hft_ws.rest import RestClient
 
@@ -445,6 +445,19 @@ class _GatePrivate(_GateBase):
     def subscription_requests(self) -> list[SubRequest]:
         # built on every (re)connect: each request gets a new id, the current time and its own SIGN
         return [self._request(p.channel, p.payload, p.symbol, p.label) for p in self._plan]
+
+    def _resend_text(self, sub: Subscription) -> str:
+        # Gate refuses a ``time`` more than 60 s off (REQUEST_EXPIRED, fatal here): same id, fresh time + SIGN
+        try:
+            msg = json.loads(sub.message)
+        except ValueError:
+            return sub.message
+        if not isinstance(msg, dict) or "auth" not in msg:
+            return sub.message
+        t = _now_s()
+        msg["time"] = t
+        msg["auth"] = self._auth(str(msg.get("channel", "")), str(msg.get("event", "subscribe")), t)
+        return json.dumps(msg)
 
     def __repr__(self) -> str:
         return (
