@@ -68,3 +68,28 @@ def test_gate_private_resend_is_signed_afresh(monkeypatch: pytest.MonkeyPatch) -
     assert again["auth"] == auth.gate_auth_block(creds, "spot.orders", "subscribe", now[0])
     # the re-sent text is what a later re-send (none: once only) or the repr would see; still no leak
     assert KEY not in repr(list(ex._subs.values()))
+
+
+def test_mexc_futures_login_resend_is_signed_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The login re-send (ack overdue after ``ack_timeout``, 10 s by default) must carry a current
+    ``reqTime``: MEXC's signature window is 10 s by default (notes 14) and a refused login is fatal here."""
+    import json
+
+    from hft_ws import auth
+    from hft_ws.exchanges import mexc
+
+    now = [1_700_000_000_000]
+    monkeypatch.setattr(mexc, "_now_ms", lambda: now[0])
+    ex = MexcFuturesPrivate(api_key=KEY, api_secret=SECRET, channels=["orders"])
+    sent: list[str] = []
+    ex._connected(sent.append)
+    n = len(sent)
+    now[0] += 15_000
+    ex._expire_acks(-1)
+    resent = [json.loads(t) for t in sent[n:]]
+    login = next(m for m in resent if m["method"] == "login")
+    assert login["param"]["reqTime"] == str(now[0])
+    expected = auth.mexc_futures_login_request(auth.Credentials(KEY, SECRET), now[0], subscribe=True)
+    assert login["param"] == expected["param"]
+    # the filter request carries no time: re-sent as it was
+    assert any(m["method"] == "personal.filter" for m in resent)

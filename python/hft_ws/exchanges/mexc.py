@@ -40,7 +40,7 @@ import aiohttp
 from hft_ws._core import MexcFuturesParser, MexcSpotParser
 from hft_ws.auth import Credentials, mexc_futures_login_request, mexc_spot_headers, mexc_spot_signed_query
 from hft_ws.errors import AuthError, HftWsError, ParseError
-from hft_ws.exchanges.base import Exchange, Sender, SubRequest
+from hft_ws.exchanges.base import Exchange, Sender, SubRequest, Subscription
 from hft_ws.exchanges.books import BookKeeper
 from hft_ws.rest import RestClient
 
@@ -744,10 +744,18 @@ class MexcFuturesPrivate(_MexcFutures):
     def __repr__(self) -> str:
         return f"MexcFuturesPrivate(channels={self.channels!r}, ws_url={self.ws_url!r})"
 
-    def subscription_requests(self) -> list[SubRequest]:
+    def _login_text(self) -> str:
         login = mexc_futures_login_request(self._creds, _now_ms(), subscribe=True)
         login["gzip"] = self.gzip
-        out = [SubRequest("login", json.dumps(login, separators=(",", ":")), None, "login")]
+        return json.dumps(login, separators=(",", ":"))
+
+    def _resend_text(self, sub: Subscription) -> str:
+        # the login's reqTime must be recent (MEXC's signature window, 10 s by default; a refused login is
+        # fatal): a re-send is signed afresh
+        return self._login_text() if sub.key == "login" else sub.message
+
+    def subscription_requests(self) -> list[SubRequest]:
+        out = [SubRequest("login", self._login_text(), None, "login")]
         if self.use_filter:
             entries: list[dict[str, Any]] = []
             for name in self._filters:
