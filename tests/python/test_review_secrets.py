@@ -93,3 +93,29 @@ def test_mexc_futures_login_resend_is_signed_afresh(monkeypatch: pytest.MonkeyPa
     assert login["param"] == expected["param"]
     # the filter request carries no time: re-sent as it was
     assert any(m["method"] == "personal.filter" for m in resent)
+
+
+def test_mexc_spot_private_vars_hide_the_listen_key() -> None:
+    """``vars(exchange)`` is meant to stay printable (see `_CtorArgs`): the listenKey (a bearer secret for
+    the account's user-data stream) was a plain attribute, also kept in ``_recent_keys``."""
+    import asyncio
+    from typing import Any
+
+    from hft_ws.exchanges.mexc import MexcSpotPrivate
+
+    lk = "LK9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+    ex = MexcSpotPrivate(api_key=KEY, api_secret=SECRET, ws_url="ws://127.0.0.1:9/ws")
+
+    async def signed(method: str, params: Any = ()) -> tuple[int, dict[str, Any]]:
+        return 200, {"listenKey": lk}
+
+    ex._signed = signed  # type: ignore[method-assign]
+    asyncio.run(ex._prepare())
+    assert ex._connect_url() == f"ws://127.0.0.1:9/ws?listenKey={lk}"
+    text = repr(vars(ex)) + str(vars(ex)) + repr(ex)
+    assert lk not in text and KEY not in text and SECRET not in text
+    # the redaction of state reasons still works
+    got: list[str | None] = []
+    ex._dispatch["state"] = lambda ch: got.append(ch.reason)
+    ex._state("connect_failed", f"HandshakeError: redirected to /ws?listenKey={lk}")
+    assert got and lk not in (got[0] or "")

@@ -82,6 +82,16 @@ def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+class _ListenKey(str):
+    """A listenKey: the plain value everywhere a str is used (URL, REST parameter), but ``repr`` shows
+    none of it, so ``vars(exchange)`` and tracebacks' locals stay printable."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'***'"
+
+
 # ---------------------------------------------------------------------------------------------- books
 
 
@@ -379,8 +389,9 @@ class MexcSpotPrivate(_MexcSpot):
         key = obj.get("listenKey")
         if status == 200 and isinstance(key, str) and key:
             self.listen_keys_created += 1
-            self._recent_keys.append(key)
-            return key
+            secret = _ListenKey(key)
+            self._recent_keys.append(secret)
+            return secret
         if self._is_auth_refusal(status, obj):
             raise AuthError(f"MEXC refused the API credentials ({self._refusal(status, obj)})")
         raise HftWsError(f"listenKey create failed ({self._refusal(status, obj)})")
