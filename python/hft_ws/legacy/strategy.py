@@ -179,7 +179,16 @@ def set_path(ex: Any, legacy: bool, *, parser: MessageParser | None = None) -> b
     """Switches one exchange object between the paths; returns whether anything changed.
 
     Synchronous, so it runs between two messages of the event loop: the next message is parsed by the
-    new parser and its depth updates go to the converted books (no message lost or seen twice)."""
+    new parser and its depth updates go to the converted books (no message lost or seen twice). A sharded
+    exchange object (split by `hft_ws.WebSocketManager`) flips its shards too: they are what parses."""
+    changed = False
+    for shard in getattr(ex, "_shards", None) or ():
+        # a parser object of its own per shard (``parser`` is this object's)
+        changed = set_path(shard, legacy) or changed
+    return _set_own_path(ex, legacy, parser) or changed
+
+
+def _set_own_path(ex: Any, legacy: bool, parser: MessageParser | None) -> bool:
     current = getattr(ex, "_parser", None)
     if current is not None and is_legacy_parser(current) == legacy and parser is None:
         return False
