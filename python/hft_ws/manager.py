@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from hft_ws.errors import AuthError, ConnectionLost
+from hft_ws.errors import AuthError, ConnectionLost, FrameError
 from hft_ws.exchanges.base import Exchange, Handover, SubRequest
 from hft_ws.handler import Handler
 from hft_ws.legacy.strategy import resolve_legacy, set_path
@@ -100,8 +100,16 @@ def _no_send(text: str) -> None:
     """At a rotation's switch the requests were already sent (by the probe, on the new connection)."""
 
 
-def _ignore(*_: Any) -> None:
-    """Probe errors: the replay through the exchange reports them."""
+def _probe_errors(ex: Exchange) -> Callable[[BaseException], None]:
+    """The replacement connection's transport errors during a rotation: a protocol violation is counted
+    and reported by the exchange (it is not in the kept messages); callback exceptions are the probe's,
+    and the replay through the exchange reports them."""
+
+    def on_error(e: BaseException) -> None:
+        if isinstance(e, FrameError):
+            ex._transport_error(e)
+
+    return on_error
 
 
 class WebSocketManager:
@@ -539,7 +547,7 @@ class WebSocketManager:
             on_probe(payload, recv_ts_ns)
 
         try:
-            new = await self._open(ex, warm, probe._saw_pong, _ignore)
+            new = await self._open(ex, warm, probe._saw_pong, _probe_errors(ex))
             opened_at = loop.time()
         except Exception as e:  # noqa: BLE001 - retried while the old connection lives
             ex._state("rotation_failed", f"{type(e).__name__}: {e}")

@@ -76,3 +76,33 @@ def test_connection_lost_during_handover_grace_removes_the_dedupe_filter() -> No
     asyncio.run(main())
     assert seen[0] is None
     assert seen[1] is None, "the previous rotation's dedupe filter is still installed on the new connection"
+
+
+def test_protocol_violation_on_the_replacement_is_counted() -> None:
+    """The replacement connection's transport errors went to a no-op during a rotation: a server protocol
+    violation there (which ends that connection and fails the attempt) was neither counted nor reported."""
+    errors: list[BaseException] = []
+
+    class H(hft_ws.Handler):
+        def on_error(self, error: Any) -> None:
+            errors.append(error)
+
+    async def main() -> None:
+        mgr = hft_ws.WebSocketManager(H())
+        ex = GateSpotPublic(["BTC_USDT"], ["trades"], ws_url="ws://127.0.0.1:9/", rest_url="http://127.0.0.1:9")
+        mgr.add(ex)
+        slot = mgr._slots[0]
+        captured: list[Any] = []
+
+        async def fake_open(ex_: Any, on_message: Any, on_pong: Any, on_error: Any) -> Any:
+            captured.append(on_error)
+            raise OSError("refused")  # the attempt fails after the transport got its callbacks
+
+        mgr._open = fake_open  # type: ignore[method-assign]
+        assert await mgr._rotate(slot, _FakeConn()) is False  # type: ignore[arg-type]
+        captured[0](hft_ws.FrameError("masked frame from server", 1002, "masked"))
+        assert ex.metrics.parse_errors.get("frame_masked") == 1
+        assert any(isinstance(e, hft_ws.FrameError) for e in errors)
+        await mgr.close()
+
+    asyncio.run(main())
