@@ -51,7 +51,7 @@ from typing import Any
 from hft_ws.errors import AuthError, ConnectionLost, FrameError
 from hft_ws.exchanges.base import Exchange, Handover, SubRequest
 from hft_ws.handler import Handler
-from hft_ws.legacy.strategy import resolve_legacy, set_path
+from hft_ws.legacy.strategy import WebSocketStrategySet, resolve_legacy
 from hft_ws.transport import ErrorCallback, MessageCallback, PongCallback, WebSocketConnection, connect
 
 __all__ = ["WebSocketManager"]
@@ -195,7 +195,7 @@ class WebSocketManager:
         self._slots += slots
         if exchange.exchange in self._legacy:
             for slot in slots:
-                set_path(slot.ex, True)
+                self._set_path(slot.ex, True)
         if self._running:
             for slot in slots:
                 self._launch(slot)
@@ -212,7 +212,16 @@ class WebSocketManager:
             self._legacy.discard(exchange)
         for slot in self._slots:
             if slot.ex.exchange == exchange:
-                set_path(slot.ex, on)
+                self._set_path(slot.ex, on)
+
+    @staticmethod
+    def _set_path(ex: Exchange, legacy: bool) -> None:
+        """Legacy: ``WebSocketManager -> WebSocketStrategySet -> MessageParser -> Handler`` (the strategy set
+        installs its pure-Python parser and converts the books); direct: the exchange's Rust parser."""
+        if legacy:
+            WebSocketStrategySet.for_exchange(ex).install(ex)
+        else:
+            WebSocketStrategySet.uninstall(ex)
 
     def legacy_exchanges(self) -> frozenset[str]:
         """The exchanges currently on the legacy path."""
