@@ -266,6 +266,8 @@ FAULTS: tuple[Fault, ...] = (
 )
 #: longest stall, as a fraction of the run
 STALL_CAP = 0.06
+#: longest connect refusal, as a fraction of the run
+REFUSE_CAP = 0.1
 
 #: fraction of the run after which every stream must still deliver data (all faults are over by then)
 LATE_MARK = 0.8
@@ -474,6 +476,9 @@ class LiveDemo:
                 await asyncio.sleep(delay)
             if f.kind == "stall":
                 f = dataclasses.replace(f, seconds=min(f.seconds, STALL_CAP * self.seconds))
+            elif f.kind == "refuse_connects":
+                # short runs: the refusal (plus the reconnect backoff after it) must end before LATE_MARK
+                f = dataclasses.replace(f, seconds=min(f.seconds, REFUSE_CAP * self.seconds))
             try:
                 await self.sim.fault(f)
                 self.fault_log.append(f"{loop.time() - self.t0:5.1f}s {f.label()}")
