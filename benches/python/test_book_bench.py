@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, MutableMapping
 
 import pytest
+import sortedcontainers  # pinned in requirements-dev.txt: the baseline this bench compares with
 
 import hft_ws
-
-sortedcontainers = pytest.importorskip("sortedcontainers")
 
 
 @dataclass

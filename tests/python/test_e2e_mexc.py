@@ -131,7 +131,7 @@ def test_slow_consumer_and_oversized(market: str) -> None:
 @MARKETS
 def test_resubscribe_swallowed_by_stall_is_resent(market: str) -> None:
     """The reconnect lands inside a stall, so the server ignores the resubscription; the overdue ack makes the
-    MEXC class re-send it once, after the stall (Gate lacks this: `test_e2e_gate`'s xfail)."""
+    exchange base class re-send it once, after the stall (same for Gate: `test_e2e_gate`)."""
 
     async def body(c: Ctx) -> None:
         await c.inject("stall", 0.5)
