@@ -1,4 +1,5 @@
-"""`BookKeeper`: the maintained order books of one public exchange object (shared by Gate and MEXC).
+"""`BookKeeper`: the maintained order books of one public exchange object (shared by Gate and MEXC), and
+`BookStreams`, the exchange base class of the public classes that wires it (and their REST client) in.
 
 One sync object per symbol (`hft_ws.BookSync`, or the pure-Python twin on the legacy path), REST
 snapshot fetches with capped backoff until one bridges the buffered diffs, gap / overflow reporting, and
@@ -10,18 +11,18 @@ snapshot fetch is in flight).
 from __future__ import annotations
 
 import asyncio
+from abc import abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 
 from hft_ws._core import BookSync
 from hft_ws.errors import HftWsError
+from hft_ws.exchanges.base import Exchange, Sender
+from hft_ws.rest import RestClient
 
-if TYPE_CHECKING:
-    from hft_ws.exchanges.base import Exchange
-
-__all__ = ["BookKeeper"]
+__all__ = ["BookKeeper", "BookStreams"]
 
 
 class BookKeeper:
@@ -117,3 +118,45 @@ class BookKeeper:
                 delay = min(delay * 2, 2.0)
         finally:
             self.fetching.discard(symbol)
+
+
+class BookStreams(Exchange):
+    """Base of the public exchange classes: the books of the ``book`` channel's symbols (`BookKeeper`)
+    and a rate-limited REST client for their snapshots, tied to the connection's lifecycle. Subclasses
+    call `_init_books` in ``__init__`` and say where a snapshot comes from (`_snapshot_request`)."""
+
+    _books: BookKeeper
+    _rest: RestClient
+
+    def _init_books(self, *, rate: float, timeout: float) -> None:
+        """``rate``: REST requests per second (also the burst), below the exchange's documented limit."""
+        self._rest = RestClient(self.rest_url, rate=rate, burst=int(rate), timeout=timeout, metrics=self.metrics)
+        self._books = BookKeeper(self, self.symbols if "book" in self.channels else (), self._fetch_snapshot)
+
+    @abstractmethod
+    def _snapshot_request(self, symbol: str) -> tuple[str, dict[str, str]]:
+        """The REST path and query parameters of ``symbol``'s order-book snapshot."""
+
+    async def _fetch_snapshot(self, symbol: str) -> bytes:
+        path, params = self._snapshot_request(symbol)
+        status, body = await self._rest.get(path, params)
+        if status != 200:
+            raise HftWsError(f"snapshot {symbol}: HTTP {status}")
+        return body
+
+    def _connected(self, send: Sender) -> None:
+        # subscribe time: start buffering; a snapshot is requested once a diff is buffered
+        self._books.connected()
+        super()._connected(send)
+
+    def _disconnected(self) -> None:
+        super()._disconnected()
+        self._books.disconnected()
+
+    async def _aclose(self) -> None:
+        await super()._aclose()
+        await self._rest.close()
+
+    def book(self, symbol: str) -> Any:
+        """The maintained `OrderBook` of ``symbol`` while synced, else ``None``."""
+        return self._books.book(symbol)

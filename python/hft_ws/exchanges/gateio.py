@@ -35,10 +35,9 @@ from typing import Any, ClassVar, NamedTuple
 
 from hft_ws._core import GateFuturesParser, GateSpotParser
 from hft_ws.auth import Credentials, gate_auth_block
-from hft_ws.errors import AuthError, HftWsError, ParseError
-from hft_ws.exchanges.base import Exchange, Sender, SubRequest, Subscription
-from hft_ws.exchanges.books import BookKeeper
-from hft_ws.rest import RestClient
+from hft_ws.errors import AuthError, ParseError
+from hft_ws.exchanges.base import Exchange, SubRequest, Subscription
+from hft_ws.exchanges.books import BookStreams
 
 __all__ = [
     "GateSpotPublic",
@@ -190,7 +189,7 @@ class _GateBase(Exchange):
             self._state("subscription_failed", ev.message, ev.symbol)
 
 
-class _GatePublic(_GateBase):
+class _GatePublic(BookStreams, _GateBase):
     """Gate public streams of one market; subclasses set the channel prefix, REST path and book payload."""
 
     #: generic channel name -> native channel
@@ -218,10 +217,7 @@ class _GatePublic(_GateBase):
         self.kline_interval = kline_interval
         self.snapshot_timeout = snapshot_timeout
         # Gate public REST: 200 requests / 10 s per endpoint (RL-DOC); stay well under it
-        self._rest = RestClient(
-            self.rest_url, rate=10.0, burst=10, timeout=snapshot_timeout, metrics=self.metrics
-        )
-        self._books = BookKeeper(self, self.symbols if "book" in self.channels else (), self._fetch_snapshot)
+        self._init_books(rate=10.0, timeout=snapshot_timeout)
 
     @abstractmethod
     def _book_payload(self, symbol: str) -> list[str]:
@@ -247,21 +243,6 @@ class _GatePublic(_GateBase):
                 raise ValueError(f"unknown Gate {self.market} channel {ch!r}")
         return out
 
-    # ---- connection lifecycle ------------------------------------------------------------------
-
-    def _connected(self, send: Sender) -> None:
-        # subscribe time: start buffering; a snapshot is requested once a diff is buffered
-        self._books.connected()
-        super()._connected(send)
-
-    def _disconnected(self) -> None:
-        super()._disconnected()
-        self._books.disconnected()
-
-    async def _aclose(self) -> None:
-        await super()._aclose()
-        await self._rest.close()
-
     # ---- receive path --------------------------------------------------------------------------
 
     def _handle_message(self, payload: str | bytes, recv_ts_ns: int) -> None:
@@ -283,18 +264,8 @@ class _GatePublic(_GateBase):
 
     # ---- REST snapshot -------------------------------------------------------------------------
 
-    async def _fetch_snapshot(self, symbol: str) -> bytes:
-        params = {self.book_symbol_param: symbol, "limit": str(self.book_depth), "with_id": "true"}
-        status, body = await self._rest.get(self.book_path, params)
-        if status != 200:
-            raise HftWsError(f"snapshot {symbol}: HTTP {status}")
-        return body
-
-    # ---- introspection -------------------------------------------------------------------------
-
-    def book(self, symbol: str) -> Any:
-        """The maintained `OrderBook` of ``symbol`` while synced, else ``None``."""
-        return self._books.book(symbol)
+    def _snapshot_request(self, symbol: str) -> tuple[str, dict[str, str]]:
+        return self.book_path, {self.book_symbol_param: symbol, "limit": str(self.book_depth), "with_id": "true"}
 
 
 class GateSpotPublic(_GatePublic):

@@ -41,7 +41,7 @@ from hft_ws._core import MexcFuturesParser, MexcSpotParser
 from hft_ws.auth import Credentials, mexc_futures_login_request, mexc_spot_headers, mexc_spot_signed_query
 from hft_ws.errors import AuthError, HftWsError, ParseError
 from hft_ws.exchanges.base import Exchange, Sender, SubRequest, Subscription
-from hft_ws.exchanges.books import BookKeeper
+from hft_ws.exchanges.books import BookStreams
 from hft_ws.rest import RestClient
 
 __all__ = [
@@ -193,7 +193,7 @@ class _MexcSpot(_MexcBase):
             self._sub_failed(self._ids[ev.request_id], message)
 
 
-class MexcSpotPublic(_MexcSpot):
+class MexcSpotPublic(BookStreams, _MexcSpot):
     """MEXC spot public streams (see the module docstring).
 
     Generic channels: ``trades`` (``spot@public.aggre.deals.v3.api.pb@<book_interval>@SYM``), ``book`` and
@@ -232,8 +232,7 @@ class MexcSpotPublic(_MexcSpot):
         self.ticker_timezone = ticker_timezone
         self.snapshot_timeout = snapshot_timeout
         # spot REST: weight-based limits; snapshots are rare, stay far below them
-        self._rest = RestClient(self.rest_url, rate=10.0, burst=10, timeout=snapshot_timeout, metrics=self.metrics)
-        self._books = BookKeeper(self, self.symbols if "book" in self.channels else (), self._fetch_snapshot)
+        self._init_books(rate=10.0, timeout=snapshot_timeout)
 
     def _channel_strings(self) -> list[tuple[str, str | None]]:
         out: list[tuple[str, str | None]] = []
@@ -258,18 +257,6 @@ class MexcSpotPublic(_MexcSpot):
 
     # ---- connection lifecycle ------------------------------------------------------------------
 
-    def _connected(self, send: Sender) -> None:
-        self._books.connected()
-        super()._connected(send)
-
-    def _disconnected(self) -> None:
-        super()._disconnected()
-        self._books.disconnected()
-
-    async def _aclose(self) -> None:
-        await super()._aclose()
-        await self._rest.close()
-
     # ---- receive path --------------------------------------------------------------------------
 
     def _handle_message(self, payload: str | bytes, recv_ts_ns: int) -> None:
@@ -290,15 +277,8 @@ class MexcSpotPublic(_MexcSpot):
             elif not self._control(ev):
                 deliver(kind, ev)
 
-    async def _fetch_snapshot(self, symbol: str) -> bytes:
-        status, body = await self._rest.get("/api/v3/depth", {"symbol": symbol, "limit": str(self.book_depth)})
-        if status != 200:
-            raise HftWsError(f"snapshot {symbol}: HTTP {status}")
-        return body
-
-    def book(self, symbol: str) -> Any:
-        """The maintained `OrderBook` of ``symbol`` while synced, else ``None``."""
-        return self._books.book(symbol)
+    def _snapshot_request(self, symbol: str) -> tuple[str, dict[str, str]]:
+        return "/api/v3/depth", {"symbol": symbol, "limit": str(self.book_depth)}
 
 
 class MexcSpotPrivate(_MexcSpot):
@@ -616,7 +596,7 @@ class _MexcFutures(_MexcBase):
         self._sub_failed(key, message)
 
 
-class MexcFuturesPublic(_MexcFutures):
+class MexcFuturesPublic(BookStreams, _MexcFutures):
     """MEXC USDT-M futures public streams: ``trades`` (``sub.deal``), ``book`` / ``depth`` (``sub.depth``,
     merged unless ``depth_compress=False``; ``book`` keeps the order book from the REST snapshot
     ``/api/v1/contract/depth/<SYM>?limit=<book_depth>``), ``ticker`` (``sub.ticker``), ``kline``
@@ -657,8 +637,7 @@ class MexcFuturesPublic(_MexcFutures):
         self.full_depth_limit = full_depth_limit
         self.snapshot_timeout = snapshot_timeout
         # contract REST: 20 requests / 2 s for the depth endpoints (notes 6.4)
-        self._rest = RestClient(self.rest_url, rate=8.0, burst=8, timeout=snapshot_timeout, metrics=self.metrics)
-        self._books = BookKeeper(self, self.symbols if "book" in self.channels else (), self._fetch_snapshot)
+        self._init_books(rate=8.0, timeout=snapshot_timeout)
 
     def subscription_requests(self) -> list[SubRequest]:
         out: list[SubRequest] = []
@@ -689,18 +668,6 @@ class MexcFuturesPublic(_MexcFutures):
                     add(ch, {"symbol": s}, s)
         return out
 
-    def _connected(self, send: Sender) -> None:
-        self._books.connected()
-        super()._connected(send)
-
-    def _disconnected(self) -> None:
-        super()._disconnected()
-        self._books.disconnected()
-
-    async def _aclose(self) -> None:
-        await super()._aclose()
-        await self._rest.close()
-
     def _event(self, ev: Any) -> None:
         if ev.kind == "depth":
             self._deliver("depth", ev)
@@ -709,15 +676,8 @@ class MexcFuturesPublic(_MexcFutures):
         else:
             super()._event(ev)
 
-    async def _fetch_snapshot(self, symbol: str) -> bytes:
-        status, body = await self._rest.get(f"/api/v1/contract/depth/{symbol}", {"limit": str(self.book_depth)})
-        if status != 200:
-            raise HftWsError(f"snapshot {symbol}: HTTP {status}")
-        return body
-
-    def book(self, symbol: str) -> Any:
-        """The maintained `OrderBook` of ``symbol`` while synced, else ``None``."""
-        return self._books.book(symbol)
+    def _snapshot_request(self, symbol: str) -> tuple[str, dict[str, str]]:
+        return f"/api/v1/contract/depth/{symbol}", {"limit": str(self.book_depth)}
 
 
 class MexcFuturesPrivate(_MexcFutures):
