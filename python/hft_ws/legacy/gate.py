@@ -12,7 +12,7 @@ import operator
 import re
 from collections.abc import Callable
 from itertools import chain
-from typing import Any
+from typing import Any, ClassVar
 
 from hft_ws.errors import ParseError
 from hft_ws.legacy import events as E
@@ -1073,38 +1073,35 @@ def _parse_snapshot(v: Any, market: str, symbol: str | None) -> Any:
                  opt_u64(v.get("id"), "id", ctx), True)
 
 
-class GateSpotMessageParser:
-    """Pure-Python ``hft_ws.GateSpotParser``: same ``parse`` / ``parse_snapshot`` contract."""
+class _GateMessageParser:
+    """Pure-Python twin of ``hft_ws.Gate*Parser`` for ``market``: same ``parse`` / ``parse_snapshot`` contract."""
 
     __slots__ = ()
     exchange = "gateio"
+    market: ClassVar[str] = ""
+
+    def parse(self, payload: Any, recv_ts_ns: int | None = None) -> list[Any]:
+        return parse(payload, self.market, recv_ts_ns)
+
+    def parse_snapshot(self, body: Any, symbol: str | None = None) -> Any:
+        return parse_snapshot(body, self.market, symbol)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class GateSpotMessageParser(_GateMessageParser):
+    """Pure-Python ``hft_ws.GateSpotParser``."""
+
+    __slots__ = ()
     market = "spot"
 
-    def parse(self, payload: Any, recv_ts_ns: int | None = None) -> list[Any]:
-        return parse(payload, "spot", recv_ts_ns)
 
-    def parse_snapshot(self, body: Any, symbol: str | None = None) -> Any:
-        return parse_snapshot(body, "spot", symbol)
-
-    def __repr__(self) -> str:
-        return "GateSpotMessageParser()"
-
-
-class GateFuturesMessageParser:
-    """Pure-Python ``hft_ws.GateFuturesParser``: same ``parse`` / ``parse_snapshot`` contract."""
+class GateFuturesMessageParser(_GateMessageParser):
+    """Pure-Python ``hft_ws.GateFuturesParser``."""
 
     __slots__ = ()
-    exchange = "gateio"
     market = "futures"
-
-    def parse(self, payload: Any, recv_ts_ns: int | None = None) -> list[Any]:
-        return parse(payload, "futures", recv_ts_ns)
-
-    def parse_snapshot(self, body: Any, symbol: str | None = None) -> Any:
-        return parse_snapshot(body, "futures", symbol)
-
-    def __repr__(self) -> str:
-        return "GateFuturesMessageParser()"
 
 
 __all__ = ["GateFuturesMessageParser", "GateSpotMessageParser", "parse", "parse_snapshot"]
