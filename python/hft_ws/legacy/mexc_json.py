@@ -4,8 +4,9 @@ Values come from the standard ``json`` module (C scanner) with number tokens kep
 text (``JInt`` / ``JFloat``, ``str`` subclasses), so nothing is rounded through ``float``. What the
 module accepts beyond RFC 8259 is closed here: ``NaN`` / ``Infinity`` are refused, nesting is
 limited to ``MAX_DEPTH`` (also inside values that a duplicate key replaced), unpaired surrogate
-escapes are refused. When anything fails, an exact reader (a port of the Rust one) finds the first
-problem, so the ``ParseError`` kind is the Rust parser's: ``utf8``, ``json`` or ``too_deep``.
+escapes are refused. When anything fails, the port of the Rust reader shared with the Gate legacy
+parser (`jsonread.RustReader`) finds the first problem, so the ``ParseError`` kind is the Rust
+parser's: ``utf8``, ``json`` or ``too_deep``.
 Duplicate keys: the last one wins, at the first one's position (Python's ``dict``).
 
 ``orjson`` is not used: it has no hook that keeps number tokens exact (``233.740269343644737245``
@@ -21,6 +22,7 @@ from itertools import accumulate
 from typing import Any
 
 from ..errors import ParseError
+from .jsonread import RustReader
 
 MAX_DEPTH = 64
 
@@ -95,165 +97,14 @@ def _too_deep(text: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# Exact reader: only answers where (and of which kind) the first error is.
-
-_WS = re.compile(r"[ \t\n\r]*")
-_PLAIN = re.compile(r'[^"\\\x00-\x1f]*')
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)")
-_DIGITS = re.compile(r"[0-9]+")
-_HEX4 = re.compile(r"[0-9a-fA-F]{4}")
-
-
-class _Fail(Exception):
-    def __init__(self, err: ParseError) -> None:
-        super().__init__(str(err))
-        self.err = err
-
-
-class _Reader:
-    def __init__(self, s: str) -> None:
-        self.s = s
-        self.i = 0
-
-    def fail(self, msg: str) -> _Fail:
-        return _Fail(ParseError(f"invalid JSON: {msg} at char {self.i}", "json"))
-
-    def ws(self) -> None:
-        m = _WS.match(self.s, self.i)
-        if m is not None:
-            self.i = m.end()
-
-    def peek(self) -> str:
-        return self.s[self.i] if self.i < len(self.s) else ""
-
-    def value(self, depth: int) -> None:
-        c = self.peek()
-        if c == "":
-            raise self.fail("unexpected end of input")
-        if c == "{":
-            self.container(depth + 1, "}")
-        elif c == "[":
-            self.container(depth + 1, "]")
-        elif c == '"':
-            self.string()
-        elif c in "tfn":
-            word = {"t": "true", "f": "false", "n": "null"}[c]
-            if not self.s.startswith(word, self.i):
-                raise self.fail("invalid literal")
-            self.i += len(word)
-        elif c == "-" or "0" <= c <= "9":
-            self.number()
-        elif c in "NI":
-            raise self.fail("non-standard JSON constant (NaN/Infinity)")
-        else:
-            raise self.fail("expected a JSON value")
-
-    def container(self, depth: int, close: str) -> None:
-        if depth > MAX_DEPTH:
-            raise _Fail(
-                ParseError(f"JSON nesting deeper than {MAX_DEPTH} levels at char {self.i}", "too_deep")
-            )
-        is_obj = close == "}"
-        self.i += 1
-        self.ws()
-        if self.peek() == close:
-            self.i += 1
-            return
-        while True:
-            self.ws()
-            if is_obj:
-                if self.peek() != '"':
-                    raise self.fail("expected a string key")
-                self.string()
-                self.ws()
-                if self.peek() != ":":
-                    raise self.fail("expected ':'")
-                self.i += 1
-                self.ws()
-            self.value(depth)
-            self.ws()
-            c = self.peek()
-            if c == ",":
-                self.i += 1
-            elif c == close:
-                self.i += 1
-                return
-            else:
-                raise self.fail(f"expected ',' or '{close}'")
-
-    def number(self) -> None:
-        m = _NUMBER.match(self.s, self.i)
-        if m is None:
-            raise self.fail("invalid number")
-        self.i = m.end()
-        if self.peek() == ".":
-            self.i += 1
-            d = _DIGITS.match(self.s, self.i)
-            if d is None:
-                raise self.fail("invalid number: digits expected after '.'")
-            self.i = d.end()
-        if self.peek() in ("e", "E"):
-            self.i += 1
-            if self.peek() in ("+", "-"):
-                self.i += 1
-            d = _DIGITS.match(self.s, self.i)
-            if d is None:
-                raise self.fail("invalid number: digits expected in exponent")
-            self.i = d.end()
-
-    def hex4(self) -> int:
-        m = _HEX4.match(self.s, self.i)
-        if m is None:
-            raise self.fail("invalid \\u escape")
-        self.i += 4
-        return int(m.group(), 16)
-
-    def string(self) -> None:
-        self.i += 1
-        s = self.s
-        while True:
-            m = _PLAIN.match(s, self.i)
-            if m is not None:
-                self.i = m.end()
-            c = self.peek()
-            if c == "":
-                raise self.fail("unterminated string")
-            if c == '"':
-                self.i += 1
-                return
-            if c != "\\":
-                raise self.fail("control character in string")
-            self.i += 1
-            esc = self.peek()
-            if esc == "":
-                raise self.fail("unterminated string")
-            self.i += 1
-            if esc in '"\\/bfnrt':
-                continue
-            if esc != "u":
-                raise self.fail("invalid escape")
-            hi = self.hex4()
-            if 0xD800 <= hi < 0xDC00:
-                if not s.startswith("\\u", self.i):
-                    raise self.fail("unpaired surrogate")
-                self.i += 2
-                lo = self.hex4()
-                if not 0xDC00 <= lo < 0xE000:
-                    raise self.fail("unpaired surrogate")
-            elif 0xDC00 <= hi < 0xE000:
-                raise self.fail("unpaired surrogate")
-
+# Where (and of which kind) the first error is, when the fast path refused a text.
 
 def _first_error(text: str) -> ParseError | None:
-    r = _Reader(text)
+    """The Rust reader's verdict on ``text`` (the shared port in `hft_ws.legacy.jsonread`)."""
     try:
-        r.ws()
-        r.value(0)
-        r.ws()
-        if r.i != len(text):
-            raise r.fail("extra data after the JSON value")
-    except _Fail as f:
-        return f.err
+        RustReader(text).parse()
+    except ParseError as e:
+        return e
     return None
 
 
